@@ -1,0 +1,177 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import program from "../index";
+import { ConfigError, configSchema, DEFAULT_CHARTS, parseConfig } from "../components/config";
+import {
+    evaluate,
+    evaluateFailure,
+    PROJECT,
+    programResources,
+    resolve,
+    ROOT,
+    SECRET_TEXTS,
+    secretInput,
+    StackName,
+    stackFileConfig,
+    USER_VALUES,
+} from "./harness";
+
+interface BadCase {
+    title: string;
+    stack: StackName;
+    set?: Record<string, unknown>;
+    unset?: string[];
+    withoutToken?: boolean;
+    /** Key (with the project prefix unless namespaced), value as shown, what is allowed. */
+    key: string;
+    shown: string;
+    allowed: string;
+}
+
+const charts = { ...DEFAULT_CHARTS };
+
+const BAD: BadCase[] = [
+    { title: "node count below 1", stack: "dev", set: { nodeCount: 0 }, key: "nodeCount", shown: "0", allowed: "at least 1" },
+    { title: "node count not a number", stack: "dev", set: { nodeCount: "three" }, key: "nodeCount", shown: '"three"', allowed: "a number" },
+    { title: "fractional node count", stack: "prod", set: { nodeCount: 2.5 }, key: "nodeCount", shown: "2.5", allowed: "a whole number" },
+    { title: "unknown region", stack: "dev", set: { region: "mars1" }, key: "region", shown: '"mars1"', allowed: 'one of "ams3"' },
+    { title: "malformed node size", stack: "dev", set: { nodeSize: "big" }, key: "nodeSize", shown: '"big"', allowed: "Droplet size slug" },
+    { title: '"latest" Kubernetes version', stack: "prod", set: { kubernetesVersionPrefix: "latest" }, key: "kubernetesVersionPrefix", shown: '"latest"', allowed: "minor version prefix" },
+    { title: "boolean given as text", stack: "dev", set: { haControlPlane: "yes" }, key: "haControlPlane", shown: '"yes"', allowed: "true or false" },
+    { title: "autoscale min above max", stack: "prod", set: { nodeAutoscale: { minNodes: 5, maxNodes: 3 } }, key: "nodeAutoscale", shown: '{"minNodes":5,"maxNodes":3}', allowed: "minNodes must not be greater than maxNodes" },
+    { title: "unknown key in nodeAutoscale", stack: "prod", set: { nodeAutoscale: { minNodes: 3, maxNodes: 5, max: 6 } }, key: "nodeAutoscale.max", shown: "6", allowed: "nodeAutoscale takes only minNodes, maxNodes" },
+    { title: "node count outside autoscale bounds", stack: "prod", set: { nodeCount: 7 }, key: "nodeCount", shown: "7", allowed: "within nodeAutoscale (3..5)" },
+    { title: "unknown maintenance day", stack: "dev", set: { maintenanceWindow: { day: "funday", startTime: "04:00" } }, key: "maintenanceWindow.day", shown: '"funday"', allowed: '"sunday"' },
+    { title: "maintenance time out of range", stack: "dev", set: { maintenanceWindow: { day: "monday", startTime: "25:00" } }, key: "maintenanceWindow.startTime", shown: '"25:00"', allowed: "HH:MM" },
+    { title: "public VPC range", stack: "dev", set: { vpcIpRange: "8.8.8.0/24" }, key: "vpcIpRange", shown: '"8.8.8.0/24"', allowed: "private IPv4 CIDR" },
+    { title: "unsupported PostgreSQL version", stack: "prod", set: { dbVersion: "12" }, key: "dbVersion", shown: '"12"', allowed: 'one of "16", "17"' },
+    { title: "malformed database size", stack: "dev", set: { dbSize: "large" }, key: "dbSize", shown: '"large"', allowed: "database size slug" },
+    { title: "too many database nodes", stack: "prod", set: { dbNodeCount: 4 }, key: "dbNodeCount", shown: "4", allowed: "at most 3" },
+    { title: "admin as app user", stack: "dev", set: { dbUser: "doadmin" }, key: "dbUser", shown: '"doadmin"', allowed: 'other than the admin "doadmin"' },
+    { title: "invalid database name", stack: "dev", set: { dbName: "My-App" }, key: "dbName", shown: '"My-App"', allowed: "PostgreSQL identifier" },
+    { title: "empty connection pool", stack: "prod", set: { dbPoolSize: 0 }, key: "dbPoolSize", shown: "0", allowed: "at least 1" },
+    { title: "invalid registry name", stack: "dev", set: { registryName: "Acme_Registry" }, key: "registryName", shown: '"Acme_Registry"', allowed: "globally unique registry name" },
+    { title: "missing registry name", stack: "dev", unset: ["registryName"], key: "registryName", shown: "(not set)", allowed: "a value (required)" },
+    { title: "unknown registry mode", stack: "dev", set: { registryMode: "shared" }, key: "registryMode", shown: '"shared"', allowed: 'one of "create", "existing"' },
+    { title: "unknown registry tier", stack: "dev", set: { registryTier: "gold" }, key: "registryTier", shown: '"gold"', allowed: '"starter", "basic", "professional"' },
+    { title: "registry region on a referenced registry", stack: "prod", set: { registryRegion: "ams3" }, key: "registryRegion", shown: '"ams3"', allowed: 'unset: the region belongs to the stack that creates' },
+    { title: "chart version range", stack: "dev", set: { charts: { ...charts, ingressNginx: "^4.15.0" } }, key: "charts.ingressNginx", shown: '"^4.15.0"', allowed: "pinned ingress-nginx chart version" },
+    { title: '"latest" chart version', stack: "prod", set: { charts: { ...charts, certManager: "latest" } }, key: "charts.certManager", shown: '"latest"', allowed: "pinned cert-manager chart version" },
+    { title: "unknown chart key", stack: "dev", set: { charts: { ...charts, traefik: "1.0.0" } }, key: "charts.traefik", shown: '"1.0.0"', allowed: "charts takes only ingressNginx, certManager, metricsServer" },
+    { title: "missing chart version", stack: "dev", set: { charts: { ingressNginx: "4.15.1", certManager: "v1.21.1" } }, key: "charts.metricsServer", shown: "(not set)", allowed: "a value (required)" },
+    { title: "URL instead of host name", stack: "dev", set: { hostname: "https://app.acme-test.org" }, key: "hostname", shown: '"https://app.acme-test.org"', allowed: "fully qualified lowercase domain name" },
+    { title: "missing host name", stack: "prod", unset: ["hostname"], key: "hostname", shown: "(not set)", allowed: "a value (required)" },
+    { title: "malformed email", stack: "dev", set: { acmeEmail: "ops-at-acme" }, key: "acmeEmail", shown: '"ops-at-acme"', allowed: "email address" },
+    { title: "unknown issuer", stack: "prod", set: { certIssuer: "prod" }, key: "certIssuer", shown: '"prod"', allowed: 'one of "staging", "production"' },
+    { title: "no ingress replicas", stack: "dev", set: { ingressReplicas: 0 }, key: "ingressReplicas", shown: "0", allowed: "at least 1" },
+    { title: "invalid load balancer name", stack: "dev", set: { loadBalancerName: "My LB" }, key: "loadBalancerName", shown: '"My LB"', allowed: "lowercase letters, digits and -" },
+    { title: "misspelt key", stack: "dev", set: { nodeCont: 3 }, key: "nodeCont", shown: "3", allowed: "not one of the project's keys" },
+    { title: "missing DigitalOcean token", stack: "prod", withoutToken: true, key: "digitalocean:token", shown: "(not set)", allowed: "DIGITALOCEAN_TOKEN" },
+];
+
+describe("invalid configuration stops the program before any resource", () => {
+    test.each(BAD.map((c) => [c.title, c] as const))("%s", async (_title, c) => {
+        const { error, evaluation } = await evaluateFailure(program, c.stack, c);
+        expect(error).toBeInstanceOf(ConfigError);
+        const key = c.key.includes(":") ? c.key : `${PROJECT}:${c.key}`;
+        expect(error.message).toContain(`stack "${c.stack}"`);
+        const line = error.message.split("\n").find((l) => l.includes(`- ${key} = `));
+        expect(line).toBeDefined();
+        expect(line).toContain(`${key} = ${c.shown}: expected `);
+        expect(line).toContain(c.allowed);
+        expect(programResources(evaluation)).toEqual([]);
+        expect(evaluation.invokes).toEqual([]);
+    });
+
+    test("there are at least 20 distinct cases", () => {
+        expect(new Set(BAD.map((c) => `${c.key}|${c.shown}`)).size).toBeGreaterThanOrEqual(20);
+    });
+
+    test("every problem is reported at once", async () => {
+        const { error } = await evaluateFailure(program, "dev", { set: { nodeCount: 0, region: "mars1", acmeEmail: "x" } });
+        for (const key of ["nodeCount", "region", "acmeEmail"]) expect(error.message).toContain(`${PROJECT}:${key} = `);
+    });
+});
+
+describe("valid configuration", () => {
+    test("defaults fill what the stack file leaves out", () => {
+        const c = parseConfig(PROJECT, "dev", {
+            registryName: "acme",
+            hostname: "app.acme-test.org",
+            acmeEmail: "ops@acme-test.org",
+        });
+        expect(c).toMatchObject({
+            region: "fra1",
+            nodeSize: "s-2vcpu-4gb",
+            nodeCount: 3,
+            kubernetesVersionPrefix: "1.36.",
+            maintenanceWindow: { day: "sunday", startTime: "04:00" },
+            destroyAllAssociatedResources: true,
+            dbVersion: "17",
+            dbNodeCount: 1,
+            registryMode: "create",
+            charts: DEFAULT_CHARTS,
+            certIssuer: "staging",
+            ingressProxyProtocol: false,
+        });
+        expect(c.nodeAutoscale).toBeUndefined();
+    });
+
+    test("a version prefix without the trailing dot cannot match 1.360", () => {
+        const c = parseConfig(PROJECT, "dev", { ...USER_VALUES, kubernetesVersionPrefix: "1.36" });
+        expect(c.kubernetesVersionPrefix).toBe("1.36.");
+    });
+
+    test.each(["dev", "prod"] as const)("the committed %s stack file is valid with the user's values", (stack) => {
+        const values: Record<string, string> = { ...USER_VALUES };
+        for (const [k, v] of Object.entries(stackFileConfig(stack))) values[k.replace(`${PROJECT}:`, "")] = v;
+        expect(() => parseConfig(PROJECT, stack, values)).not.toThrow();
+    });
+
+    test("the token may come from DIGITALOCEAN_TOKEN, and stays secret", async () => {
+        const e = await evaluate(program, "dev", { withoutToken: true, env: { DIGITALOCEAN_TOKEN: SECRET_TEXTS.doToken } });
+        const provider = e.resources.find((r) => r.type === "pulumi:providers:kubernetes");
+        const kubeconfigInput = secretInput(provider?.inputs.kubeconfig);
+        expect(kubeconfigInput.secret).toBe(true);
+        expect(kubeconfigInput.value).toContain(SECRET_TEXTS.doToken);
+        const kubeconfig = await resolve(e.outputs.kubeconfig);
+        expect(kubeconfig.secret).toBe(true);
+    });
+
+    test("a ConfigError is not raised for a valid stack", () => {
+        expect(() =>
+            parseConfig(PROJECT, "prod", { ...USER_VALUES, nodeAutoscale: '{"minNodes":3,"maxNodes":5}', nodeCount: "4" }),
+        ).not.toThrow();
+    });
+});
+
+describe("Pulumi.yaml declares the same keys and defaults as the schema", () => {
+    const project = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
+        config: Record<string, { type: string; default?: unknown; description: string }>;
+    };
+    const schemaDefaults = configSchema.parse({ ...USER_VALUES }) as Record<string, unknown>;
+    const structured = ["nodeAutoscale", "maintenanceWindow", "charts"];
+
+    test("every flat schema key is declared with a description", () => {
+        const flat = Object.keys(configSchema.shape).filter((k) => !structured.includes(k));
+        expect(Object.keys(project.config).sort()).toEqual(flat.sort());
+        for (const decl of Object.values(project.config)) expect(decl.description.length).toBeGreaterThan(10);
+    });
+
+    test.each(Object.keys(project.config))("%s has the schema's default", (key) => {
+        const decl = project.config[key];
+        if (decl.default === undefined) {
+            expect(schemaDefaults[key] === undefined || key in USER_VALUES).toBe(true);
+        } else {
+            expect(schemaDefaults[key]).toEqual(decl.default);
+        }
+    });
+
+    test("stack files commit no secret values", () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const text = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
+            expect(text).not.toMatch(/token:|password|secure:/i);
+        }
+    });
+});

@@ -1,0 +1,297 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+
+export const ROOT = path.resolve(__dirname, "..");
+export const PROJECT = "django-doks";
+export const STACKS = ["dev", "prod"] as const;
+export type StackName = (typeof STACKS)[number];
+
+/** What a user sets before the first deploy (kept out of the committed stack files). */
+export const USER_VALUES: Record<string, string> = {
+    registryName: "acme-django",
+    hostname: "app.acme-test.org",
+    acmeEmail: "ops@acme-test.org",
+};
+
+/** Plain texts of every secret the program sees or the mocks hand out. */
+export const SECRET_TEXTS = {
+    doToken: "dop_v1_test0000000000000000000000000000000000000000000000000000000000",
+    dbPassword: "AVNS_mockDbPassword123",
+    kubeconfigToken: "doks_mock_short_lived_token",
+    registryAuth: Buffer.from("mock-user:mock-registry-token").toString("base64"),
+};
+
+export const LB_IP = "203.0.113.10";
+export const DOKS_VERSIONS = ["1.37.1-do.0", "1.36.4-do.1", "1.36.3-do.0", "1.35.8-do.2"];
+
+export interface Registered {
+    /** Position among everything the program registered or invoked. */
+    seq: number;
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    /** Resource options as the program passed them. */
+    opts: { protect?: boolean; ignoreChanges?: string[]; dependsOn?: string[]; parent?: string; provider?: string };
+}
+
+export interface Invocation {
+    seq: number;
+    token: string;
+    args: Record<string, any>;
+}
+
+export interface Evaluation {
+    resources: Registered[];
+    invokes: Invocation[];
+    outputs: Record<string, unknown>;
+}
+
+/** The committed stack file's values, as Pulumi hands them to the program (strings). */
+export function stackFileConfig(stack: StackName): Record<string, string> {
+    const file = parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+        config?: Record<string, unknown>;
+    };
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(file.config ?? {})) {
+        out[k] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    return out;
+}
+
+function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    switch (type) {
+        case "digitalocean:index/vpc:Vpc":
+            return { ipRange: "10.110.0.0/20", ...inputs };
+        case "digitalocean:index/kubernetesCluster:KubernetesCluster": {
+            const endpoint = `https://${name}-id.k8s.ondigitalocean.com`;
+            return {
+                ...inputs,
+                endpoint,
+                urn: `do:kubernetes:${name}-id`,
+                kubeConfigs: [
+                    {
+                        host: endpoint,
+                        clusterCaCertificate: "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMuLi4=",
+                        token: SECRET_TEXTS.kubeconfigToken,
+                        rawConfig: `apiVersion: v1\nusers:\n- name: do-admin\n  user:\n    token: ${SECRET_TEXTS.kubeconfigToken}\n`,
+                        expiresAt: "2026-11-29T10:00:00Z",
+                    },
+                ],
+            };
+        }
+        case "digitalocean:index/databaseCluster:DatabaseCluster":
+            return {
+                ...inputs,
+                host: `${inputs.name}-do-user-1.k.db.ondigitalocean.com`,
+                privateHost: `private-${inputs.name}-do-user-1.k.db.ondigitalocean.com`,
+                port: 25060,
+                user: "doadmin",
+                password: "AVNS_mockAdminPassword",
+            };
+        case "digitalocean:index/databaseUser:DatabaseUser":
+            return { ...inputs, password: SECRET_TEXTS.dbPassword };
+        case "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool":
+            return {
+                ...inputs,
+                privateHost: "private-pool-do-user-1.k.db.ondigitalocean.com",
+                port: 25061,
+                password: SECRET_TEXTS.dbPassword,
+            };
+        case "digitalocean:index/containerRegistry:ContainerRegistry":
+            return { ...inputs, endpoint: `registry.digitalocean.com/${inputs.name}`, serverUrl: "registry.digitalocean.com" };
+        case "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials":
+            return {
+                ...inputs,
+                dockerCredentials: JSON.stringify({ auths: { "registry.digitalocean.com": { auth: SECRET_TEXTS.registryAuth } } }),
+            };
+        case "kubernetes:helm.sh/v3:Release":
+            return { ...inputs, status: { name: inputs.name, namespace: inputs.namespace, status: "deployed" } };
+        default:
+            return inputs;
+    }
+}
+
+function invokeResult(token: string, args: Record<string, any>): Record<string, any> {
+    switch (token) {
+        case "digitalocean:index/getKubernetesVersions:getKubernetesVersions": {
+            const valid = DOKS_VERSIONS.filter((v) => v.startsWith(args.versionPrefix ?? ""));
+            return { latestVersion: valid[0] ?? "", validVersions: valid, versionPrefix: args.versionPrefix };
+        }
+        case "digitalocean:index/getLoadBalancer:getLoadBalancer":
+            return { name: args.name, ip: LB_IP, status: "active" };
+        case "digitalocean:index/getContainerRegistry:getContainerRegistry":
+            return {
+                name: args.name,
+                endpoint: `registry.digitalocean.com/${args.name}`,
+                serverUrl: "registry.digitalocean.com",
+                subscriptionTierSlug: "basic",
+            };
+        default:
+            return args;
+    }
+}
+
+export interface EvaluateOptions {
+    /** Values to set on top of the stack file, keys without the project prefix. */
+    set?: Record<string, unknown>;
+    /** Keys to remove (including the user's values), without the project prefix. */
+    unset?: string[];
+    /** Leave digitalocean:token unset. */
+    withoutToken?: boolean;
+    /** DIGITALOCEAN_TOKEN / DIGITALOCEAN_ACCESS_TOKEN as the program sees them (unset otherwise). */
+    env?: Partial<Record<"DIGITALOCEAN_TOKEN" | "DIGITALOCEAN_ACCESS_TOKEN", string>>;
+}
+
+type Program = () => Record<string, unknown>;
+
+/**
+ * Runs the program for a stack under Pulumi's mocks: the committed stack file, the user's
+ * values and secrets, then `set`/`unset`. Returns what it registered, invoked and exported.
+ */
+export async function evaluate(program: Program, stack: StackName, o: EvaluateOptions = {}): Promise<Evaluation> {
+    const { evaluation, error } = await run(program, stack, o);
+    if (error !== undefined) throw error;
+    return evaluation;
+}
+
+/** Runs a program expected to fail; returns the error and what was registered before it. */
+export async function evaluateFailure(
+    program: Program,
+    stack: StackName,
+    o: EvaluateOptions = {},
+): Promise<{ error: Error; evaluation: Evaluation }> {
+    const { evaluation, error } = await run(program, stack, o);
+    if (error === undefined) throw new Error("expected the program to fail, but it succeeded");
+    return { error: error as Error, evaluation };
+}
+
+async function run(
+    program: Program,
+    stack: StackName,
+    o: EvaluateOptions,
+): Promise<{ evaluation: Evaluation; error?: unknown }> {
+    const resources: Registered[] = [];
+    const invokes: Invocation[] = [];
+    const options = new Map<string, Registered["opts"]>();
+    let seq = 0;
+
+    const values: Record<string, string> = { ...stackFileConfig(stack) };
+    for (const [k, v] of Object.entries(USER_VALUES)) values[`${PROJECT}:${k}`] = v;
+    for (const [k, v] of Object.entries(o.set ?? {})) {
+        values[`${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    for (const k of o.unset ?? []) delete values[`${PROJECT}:${k}`];
+    const secretKeys: string[] = [];
+    if (!o.withoutToken) {
+        values["digitalocean:token"] = SECRET_TEXTS.doToken;
+        secretKeys.push("digitalocean:token");
+    }
+
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                const reg: Registered = {
+                    seq: seq++,
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    opts: options.get(`${args.type}::${args.name}`) ?? {},
+                };
+                resources.push(reg);
+                return { id: `${args.name}-id`, state: computedState(args.type, args.name, args.inputs) };
+            },
+            call: (args) => {
+                invokes.push({ seq: seq++, token: args.token, args: args.inputs });
+                return invokeResult(args.token, args.inputs);
+            },
+        },
+        PROJECT,
+        stack,
+        false,
+    );
+    pulumi.runtime.setAllConfig(values, secretKeys);
+
+    const tokenVars = ["DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"] as const;
+    const savedEnv = tokenVars.map((k) => process.env[k]);
+    for (const k of tokenVars) {
+        if (o.env?.[k] === undefined) delete process.env[k];
+        else process.env[k] = o.env[k];
+    }
+    let outputs: Record<string, unknown> = {};
+    let error: unknown;
+    try {
+        await pulumi.runtime.runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation((t) => {
+                options.set(`${t.type}::${t.name}`, {
+                    protect: t.opts.protect,
+                    ignoreChanges: t.opts.ignoreChanges,
+                    parent: t.opts.parent ? (t.opts.parent as any).__name : undefined,
+                    provider: (t.opts as pulumi.CustomResourceOptions).provider ? "explicit" : undefined,
+                    dependsOn: ([] as pulumi.Input<pulumi.Resource>[])
+                        .concat((t.opts.dependsOn as any) ?? [])
+                        .map((r: any) => r?.__name as string),
+                });
+                return undefined;
+            });
+            try {
+                outputs = program();
+            } catch (e) {
+                error = e;
+            }
+            return outputs;
+        });
+    } finally {
+        tokenVars.forEach((k, i) => {
+            if (savedEnv[i] === undefined) delete process.env[k];
+            else process.env[k] = savedEnv[i];
+        });
+    }
+    // Let every registration and apply settle before anyone reads the records.
+    if (error === undefined) await settle(outputs);
+    return { evaluation: { resources, invokes, outputs }, error };
+}
+
+async function settle(outputs: Record<string, unknown>): Promise<void> {
+    await Promise.all(Object.values(outputs).map((o) => (pulumi.Output.isInstance(o) ? resolve(o) : o)));
+    await new Promise((r) => setImmediate(r));
+}
+
+/** Resolves an Output to its value and whether it is secret. */
+export async function resolve<T>(o: pulumi.Output<T> | T): Promise<{ value: T; secret: boolean }> {
+    if (!pulumi.Output.isInstance(o)) return { value: o as T, secret: false };
+    const out = o as pulumi.Output<T>;
+    const value = await new Promise<T>((r) => out.apply((v) => r(v)));
+    const secret = await pulumi.isSecret(out);
+    return { value, secret };
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** A registered input as the engine receives it: secret values arrive wrapped. */
+export function secretInput<T = any>(input: unknown): { secret: boolean; value: T } {
+    if (input && typeof input === "object" && (input as Record<string, unknown>)[SECRET_SIG] === SECRET_SIG_VALUE) {
+        return { secret: true, value: (input as { value: T }).value };
+    }
+    return { secret: false, value: input as T };
+}
+
+/** What the program itself registered (the root Stack is the harness's). */
+export function programResources(e: Evaluation): Registered[] {
+    return e.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+}
+
+/** Resources of a type; by name when given. */
+export function ofType(e: Evaluation, type: string): Registered[] {
+    return e.resources.filter((r) => r.type === type);
+}
+
+export function one(e: Evaluation, type: string, name?: string): Registered {
+    const found = ofType(e, type).filter((r) => name === undefined || r.name === name);
+    if (found.length !== 1) {
+        throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+    }
+    return found[0];
+}
