@@ -31,8 +31,10 @@ export interface ClusterArgs {
 export function pickVersion(prefix: string, latest: string, valid: string[]): string {
     if (latest) return latest;
     throw new Error(
-        `kubernetesVersionPrefix "${prefix}" matches no DigitalOcean Kubernetes release; ` +
-            `available: ${valid.join(", ") || "(none returned)"}. Set it with pulumi config set kubernetesVersionPrefix <major.minor>.`,
+        `kubernetesVersionPrefix "${prefix}" matches no DigitalOcean Kubernetes release` +
+            (valid.length ? ` (offered: ${valid.join(", ")})` : "") +
+            `. List them with "doctl kubernetes options versions" and set one with ` +
+            `pulumi config set kubernetesVersionPrefix <major.minor>.`,
     );
 }
 

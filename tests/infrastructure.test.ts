@@ -1,0 +1,194 @@
+import program from "../index";
+import { buildKubeconfig } from "../components/kubeconfig";
+import { postgresUri } from "../components/database";
+import { pickVersion } from "../components/cluster";
+import { resourceName, stackTags } from "../components/naming";
+import { DOKS_VERSIONS, evaluate, Evaluation, ofType, one, resolve, SECRET_TEXTS, secretInput, StackName, USER_VALUES } from "./harness";
+
+const T = {
+    vpc: "digitalocean:index/vpc:Vpc",
+    cluster: "digitalocean:index/kubernetesCluster:KubernetesCluster",
+    provider: "pulumi:providers:kubernetes",
+    db: "digitalocean:index/databaseCluster:DatabaseCluster",
+    dbDb: "digitalocean:index/databaseDb:DatabaseDb",
+    dbUser: "digitalocean:index/databaseUser:DatabaseUser",
+    pool: "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool",
+    firewall: "digitalocean:index/databaseFirewall:DatabaseFirewall",
+    registry: "digitalocean:index/containerRegistry:ContainerRegistry",
+    pull: "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials",
+};
+
+const expected = {
+    dev: { ha: false, dbNodes: 1, dbSize: "db-s-1vcpu-1gb", pool: 10, protect: false, autoscale: undefined, maintenance: { day: "sunday", startTime: "04:00" } },
+    prod: { ha: true, dbNodes: 2, dbSize: "db-s-1vcpu-2gb", pool: 20, protect: true, autoscale: { min: 3, max: 5 }, maintenance: { day: "sunday", startTime: "03:00" } },
+};
+
+describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
+    let e: Evaluation;
+    beforeAll(async () => {
+        e = await evaluate(program, stack);
+    });
+    const x = expected[stack];
+    const tags = ["django-doks", `django-doks:${stack}`];
+
+    test("VPC in the stack's region", () => {
+        const vpc = one(e, T.vpc);
+        expect(vpc.inputs).toMatchObject({ name: `django-doks-${stack}`, region: "fra1" });
+        expect(vpc.opts.parent).toBe("network");
+    });
+
+    test("DOKS cluster in the VPC with 3 x s-2vcpu-4gb", () => {
+        const c = one(e, T.cluster).inputs;
+        expect(c.vpcUuid).toBe("network-id");
+        expect(c.region).toBe("fra1");
+        expect(c.nodePool).toMatchObject({ size: "s-2vcpu-4gb", nodeCount: 3, tags });
+        expect(c.tags).toEqual(tags);
+    });
+
+    test("node pool autoscaling follows config", () => {
+        const pool = one(e, T.cluster).inputs.nodePool;
+        if (x.autoscale) {
+            expect(pool).toMatchObject({ autoScale: true, minNodes: x.autoscale.min, maxNodes: x.autoscale.max });
+            expect(one(e, T.cluster).opts.ignoreChanges).toEqual(["nodePool.nodeCount"]);
+        } else {
+            expect(pool.autoScale).toBe(false);
+            expect(pool.minNodes).toBeUndefined();
+            expect(one(e, T.cluster).opts.ignoreChanges ?? []).toEqual([]);
+        }
+    });
+
+    test("version is the newest release for the prefix, never latest", () => {
+        const c = one(e, T.cluster).inputs;
+        expect(c.version).toBe("1.36.4-do.1");
+        const call = e.invokes.find((i) => i.token.endsWith("getKubernetesVersions"));
+        expect(call?.args.versionPrefix).toBe("1.36.");
+    });
+
+    test("surge upgrades, maintenance window, HA and associated-resource cleanup", () => {
+        const c = one(e, T.cluster).inputs;
+        expect(c.surgeUpgrade).toBe(true);
+        expect(c.autoUpgrade).toBe(false);
+        expect(c.maintenancePolicy).toEqual(x.maintenance);
+        expect(c.ha).toBe(x.ha);
+        expect(c.destroyAllAssociatedResources).toBe(true);
+    });
+
+    test("kubernetes Provider: API-token kubeconfig, secret, identified by the cluster id", () => {
+        const p = one(e, T.provider);
+        expect(p.inputs.clusterIdentifier).toBe("cluster-id");
+        const kubeconfig = secretInput<string>(p.inputs.kubeconfig);
+        expect(kubeconfig.secret).toBe(true);
+        const parsed = JSON.parse(kubeconfig.value);
+        expect(parsed.users[0].user).toEqual({ token: SECRET_TEXTS.doToken });
+        expect(parsed.clusters[0].cluster.server).toBe("https://cluster-id.k8s.ondigitalocean.com");
+        // Not the 7-day credential of the cluster's own kubeconfig.
+        expect(kubeconfig.value).not.toContain(SECRET_TEXTS.kubeconfigToken);
+    });
+
+    test("every Kubernetes object goes through that provider", () => {
+        const k8sObjects = e.resources.filter((r) => r.type.startsWith("kubernetes:"));
+        expect(k8sObjects.length).toBeGreaterThan(0);
+        for (const r of k8sObjects) expect([r.name, r.opts.provider]).toEqual([r.name, "explicit"]);
+    });
+
+    test("managed PostgreSQL on the private network", () => {
+        const db = one(e, T.db);
+        expect(db.inputs).toMatchObject({
+            engine: "pg",
+            version: "17",
+            size: x.dbSize,
+            nodeCount: x.dbNodes,
+            region: "fra1",
+            privateNetworkUuid: "network-id",
+            name: `django-doks-${stack}-pg`,
+            tags,
+        });
+    });
+
+    test("application database, user and transaction-mode pool", () => {
+        expect(one(e, T.dbDb).inputs).toEqual({ clusterId: "database-id", name: "app" });
+        expect(one(e, T.dbUser).inputs).toMatchObject({ clusterId: "database-id", name: "app" });
+        expect(one(e, T.pool).inputs).toMatchObject({
+            clusterId: "database-id",
+            name: "app-pool",
+            mode: "transaction",
+            size: x.pool,
+            dbName: "app",
+            user: "app",
+        });
+    });
+
+    test("the database firewall trusts only the cluster", () => {
+        expect(one(e, T.firewall).inputs).toEqual({
+            clusterId: "database-id",
+            rules: [{ type: "k8s", value: "cluster-id" }],
+        });
+    });
+
+    test("database protection follows config", () => {
+        expect(one(e, T.db).opts.protect).toBe(x.protect);
+        expect(one(e, T.dbDb).opts.protect).toBe(x.protect);
+    });
+
+    test("read-only registry pull credentials", () => {
+        expect(one(e, T.pull).inputs).toMatchObject({ registryName: USER_VALUES.registryName, write: false });
+    });
+});
+
+describe("registry ownership", () => {
+    test("dev creates the registry", async () => {
+        const e = await evaluate(program, "dev", { set: { registryRegion: "ams3", registryTier: "starter" } });
+        expect(one(e, T.registry).inputs).toEqual({ name: "acme-django", subscriptionTierSlug: "starter", region: "ams3" });
+        expect(e.invokes.filter((i) => i.token.endsWith("getContainerRegistry"))).toEqual([]);
+        expect((await resolve(e.outputs.registryEndpoint)).value).toBe("registry.digitalocean.com/acme-django");
+    });
+
+    test("prod references it by name and creates none", async () => {
+        const e = await evaluate(program, "prod");
+        expect(ofType(e, T.registry)).toEqual([]);
+        const lookup = e.invokes.filter((i) => i.token.endsWith("getContainerRegistry"));
+        expect(lookup.map((i) => i.args.name)).toEqual(["acme-django"]);
+        expect((await resolve(e.outputs.registryEndpoint)).value).toBe("registry.digitalocean.com/acme-django");
+    });
+});
+
+describe("overrides reach the resources", () => {
+    test("node count, size, database version and VPC range", async () => {
+        const e = await evaluate(program, "dev", {
+            set: { nodeCount: 5, nodeSize: "s-4vcpu-8gb", dbVersion: "16", vpcIpRange: "10.20.0.0/16", haControlPlane: true },
+        });
+        expect(one(e, T.cluster).inputs.nodePool).toMatchObject({ nodeCount: 5, size: "s-4vcpu-8gb" });
+        expect(one(e, T.cluster).inputs.ha).toBe(true);
+        expect(one(e, T.db).inputs.version).toBe("16");
+        expect(one(e, T.vpc).inputs.ipRange).toBe("10.20.0.0/16");
+    });
+});
+
+describe("pure helpers", () => {
+    test("pickVersion returns the newest, or names the key and the choices", () => {
+        expect(pickVersion("1.36.", "1.36.4-do.1", DOKS_VERSIONS)).toBe("1.36.4-do.1");
+        expect(() => pickVersion("1.29.", "", [])).toThrow(
+            /kubernetesVersionPrefix "1.29." matches no DigitalOcean Kubernetes release.*doctl kubernetes options versions/,
+        );
+    });
+
+    test("buildKubeconfig authenticates with the given token", () => {
+        const k = JSON.parse(buildKubeconfig({ clusterName: "c", endpoint: "https://x", caCertificate: "Q0E=", token: "t0k" }));
+        expect(k["current-context"]).toBe("do-c");
+        expect(k.clusters[0].cluster).toEqual({ server: "https://x", "certificate-authority-data": "Q0E=" });
+        expect(k.users[0].user).toEqual({ token: "t0k" });
+        expect(k.contexts[0].context).toEqual({ cluster: "do-c", user: "do-c-token" });
+    });
+
+    test("postgresUri escapes credentials and requires TLS", () => {
+        expect(postgresUri({ user: "app", password: "p@ss/w:rd", host: "h", port: 25060, database: "app" })).toBe(
+            "postgresql://app:p%40ss%2Fw%3Ard@h:25060/app?sslmode=require",
+        );
+    });
+
+    test("resourceName and stackTags are DigitalOcean-safe", () => {
+        expect(resourceName({ project: "django-doks", stack: "Feature_X" }, "pg")).toBe("django-doks-feature-x-pg");
+        expect(resourceName({ project: "p", stack: "s".repeat(80) }).length).toBeLessThanOrEqual(63);
+        expect(stackTags({ project: "django-doks", stack: "feature.x" })).toEqual(["django-doks", "django-doks:feature-x"]);
+    });
+});
