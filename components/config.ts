@@ -3,7 +3,7 @@ import { z } from "zod";
 
 /** DigitalOcean regions that offer Kubernetes, managed databases and VPCs. */
 export const REGIONS = [
-    "ams3", "atl1", "blr1", "fra1", "lon1", "nyc1", "nyc2", "nyc3",
+    "ams3", "atl1", "blr1", "fra1", "lon1", "nyc1", "nyc3",
     "ric1", "sfo2", "sfo3", "sgp1", "syd1", "tor1",
 ] as const;
 
@@ -63,7 +63,7 @@ export const configSchema = z
             })
             .optional(),
         haControlPlane: z.boolean().default(false),
-        autoUpgrade: z.boolean().default(false),
+        autoUpgrade: z.boolean().default(true),
         surgeUpgrade: z.boolean().default(true),
         maintenanceWindow: z
             .strictObject({

@@ -67,7 +67,7 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
     test("surge upgrades, maintenance window, HA and associated-resource cleanup", () => {
         const c = one(e, T.cluster).inputs;
         expect(c.surgeUpgrade).toBe(true);
-        expect(c.autoUpgrade).toBe(false);
+        expect(c.autoUpgrade).toBe(true);
         expect(c.maintenancePolicy).toEqual(x.maintenance);
         expect(c.ha).toBe(x.ha);
         expect(c.destroyAllAssociatedResources).toBe(true);
@@ -155,10 +155,18 @@ describe("registry ownership", () => {
 describe("overrides reach the resources", () => {
     test("node count, size, database version and VPC range", async () => {
         const e = await evaluate(program, "dev", {
-            set: { nodeCount: 5, nodeSize: "s-4vcpu-8gb", dbVersion: "16", vpcIpRange: "10.20.0.0/16", haControlPlane: true },
+            set: {
+                nodeCount: 5,
+                nodeSize: "s-4vcpu-8gb",
+                dbVersion: "16",
+                vpcIpRange: "10.20.0.0/16",
+                haControlPlane: true,
+                autoUpgrade: false,
+                destroyAllAssociatedResources: false,
+            },
         });
         expect(one(e, T.cluster).inputs.nodePool).toMatchObject({ nodeCount: 5, size: "s-4vcpu-8gb" });
-        expect(one(e, T.cluster).inputs.ha).toBe(true);
+        expect(one(e, T.cluster).inputs).toMatchObject({ ha: true, autoUpgrade: false, destroyAllAssociatedResources: false });
         expect(one(e, T.db).inputs.version).toBe("16");
         expect(one(e, T.vpc).inputs.ipRange).toBe("10.20.0.0/16");
     });
