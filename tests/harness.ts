@@ -33,7 +33,9 @@ export interface Registered {
     name: string;
     inputs: Record<string, any>;
     /** Resource options as the program passed them. */
-    opts: { protect?: boolean; ignoreChanges?: string[]; dependsOn?: string[]; parent?: string; provider?: string };
+    opts: { protect?: boolean; ignoreChanges?: string[]; dependsOn?: string[]; parent?: string };
+    /** The provider reference the engine received ("<urn>::<id>"), when one was set. */
+    provider?: string;
 }
 
 export interface Invocation {
@@ -197,6 +199,7 @@ async function run(
                     type: args.type,
                     name: args.name,
                     inputs: args.inputs,
+                    provider: args.provider,
                     opts: options.get(`${args.type}::${args.name}`) ?? {},
                 };
                 resources.push(reg);
@@ -228,7 +231,6 @@ async function run(
                     protect: t.opts.protect,
                     ignoreChanges: t.opts.ignoreChanges,
                     parent: t.opts.parent ? (t.opts.parent as any).__name : undefined,
-                    provider: (t.opts as pulumi.CustomResourceOptions).provider ? "explicit" : undefined,
                     dependsOn: ([] as pulumi.Input<pulumi.Resource>[])
                         .concat((t.opts.dependsOn as any) ?? [])
                         .map((r: any) => r?.__name as string),

@@ -88,7 +88,9 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
     test("every Kubernetes object goes through that provider", () => {
         const k8sObjects = e.resources.filter((r) => r.type.startsWith("kubernetes:"));
         expect(k8sObjects.length).toBeGreaterThan(0);
-        for (const r of k8sObjects) expect([r.name, r.opts.provider]).toEqual([r.name, "explicit"]);
+        for (const r of k8sObjects) {
+            expect([r.name, r.provider]).toEqual([r.name, expect.stringMatching(/\$pulumi:providers:kubernetes::cluster-k8s::cluster-k8s-id$/)]);
+        }
     });
 
     test("managed PostgreSQL on the private network", () => {
