@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "./components/cluster";
 import { loadConfig } from "./components/config";
 import { Database } from "./components/database";
@@ -63,7 +62,7 @@ export = function program() {
         charts: config.charts,
         ingressReplicas: config.ingressReplicas,
         proxyProtocol: config.ingressProxyProtocol,
-        loadBalancerName: config.loadBalancerName ?? baseName,
+        loadBalancerName: config.loadBalancerName,
         hostname: config.hostname,
         metricsServerReplicas: config.metricsServerReplicas,
         acmeEmail: config.acmeEmail,
@@ -86,6 +85,6 @@ export = function program() {
         databaseUri: database.privateUri,
         databasePoolUri: database.poolPrivateUri,
         registryEndpoint: registry.endpoint,
-        appUrl: pulumi.interpolate`https://${config.hostname}`,
+        appUrl: `https://${config.hostname}`,
     };
 };

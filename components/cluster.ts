@@ -28,12 +28,11 @@ export interface ClusterArgs {
 }
 
 /** Picks the newest DOKS release for a prefix, or explains which key to change. */
-export function pickVersion(prefix: string, latest: string, valid: string[]): string {
+export function pickVersion(prefix: string, latest: string): string {
     if (latest) return latest;
     throw new Error(
-        `kubernetesVersionPrefix "${prefix}" matches no DigitalOcean Kubernetes release` +
-            (valid.length ? ` (offered: ${valid.join(", ")})` : "") +
-            `. List them with "doctl kubernetes options versions" and set one with ` +
+        `kubernetesVersionPrefix "${prefix}" matches no DigitalOcean Kubernetes release. ` +
+            `List them with "doctl kubernetes options versions" and set one with ` +
             `pulumi config set kubernetesVersionPrefix <major.minor>.`,
     );
 }
@@ -42,7 +41,6 @@ export function pickVersion(prefix: string, latest: string, valid: string[]): st
 export class Cluster extends pulumi.ComponentResource {
     public readonly clusterId: pulumi.Output<string>;
     public readonly clusterName: pulumi.Output<string>;
-    public readonly endpoint: pulumi.Output<string>;
     public readonly version: pulumi.Output<string>;
     /** The kubeconfig DigitalOcean issues for people (valid 7 days, renewed by `pulumi refresh`). */
     public readonly kubeconfig: pulumi.Output<string>;
@@ -52,7 +50,7 @@ export class Cluster extends pulumi.ComponentResource {
         super("django-doks:infra:Cluster", name, {}, opts);
 
         const versions = digitalocean.getKubernetesVersionsOutput({ versionPrefix: args.versionPrefix }, { parent: this });
-        const version = versions.apply((v) => pickVersion(args.versionPrefix, v.latestVersion, v.validVersions));
+        const version = versions.apply((v) => pickVersion(args.versionPrefix, v.latestVersion));
 
         const cluster = new digitalocean.KubernetesCluster(
             name,
@@ -83,7 +81,6 @@ export class Cluster extends pulumi.ComponentResource {
 
         this.clusterId = cluster.id;
         this.clusterName = cluster.name;
-        this.endpoint = cluster.endpoint;
         this.version = cluster.version;
         this.kubeconfig = pulumi.secret(cluster.kubeConfigs.apply((c) => c[0]?.rawConfig ?? ""));
 
@@ -103,7 +100,6 @@ export class Cluster extends pulumi.ComponentResource {
         this.registerOutputs({
             clusterId: this.clusterId,
             clusterName: this.clusterName,
-            endpoint: this.endpoint,
             version: this.version,
         });
     }

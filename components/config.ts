@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { resourceName } from "./naming";
 
 /** DigitalOcean regions that offer Kubernetes, managed databases and VPCs. */
 export const REGIONS = [
@@ -149,6 +150,8 @@ type Parsed = z.output<typeof configSchema>;
 export interface StackConfig extends Parsed {
     project: string;
     stack: string;
+    /** The configured name, or <project>-<stack>. */
+    loadBalancerName: string;
     /** DigitalOcean API token: the provider's credential, reused for the cluster's kubeconfig. */
     doToken: pulumi.Output<string>;
 }
@@ -174,6 +177,13 @@ export class ConfigError extends Error {
         super(message);
         this.name = "ConfigError";
     }
+}
+
+function configError(stack: string, problems: string[]): ConfigError {
+    return new ConfigError(
+        `Invalid configuration for stack "${stack}" (nothing was created):\n${problems.join("\n")}\n` +
+            `Set values with: pulumi config set --stack ${stack} <key> <value> (see README, "Configuration").`,
+    );
 }
 
 function describeValue(v: unknown): string {
@@ -262,10 +272,7 @@ export function parseConfig(project: string, stack: string, values: Record<strin
             })
             .join("\n");
     });
-    throw new ConfigError(
-        `Invalid configuration for stack "${stack}" (nothing was created):\n${lines.join("\n")}\n` +
-            `Set values with: pulumi config set --stack ${stack} <key> <value> (see README, "Configuration").`,
-    );
+    throw configError(stack, lines);
 }
 
 /** Picks the DigitalOcean token from the provider's config or its environment variables. */
@@ -277,11 +284,10 @@ export function resolveDoToken(
     if (configured) return configured;
     const fromEnv = env.DIGITALOCEAN_TOKEN ?? env.DIGITALOCEAN_ACCESS_TOKEN;
     if (fromEnv) return pulumi.secret(fromEnv);
-    throw new ConfigError(
-        `Invalid configuration for stack "${stack}" (nothing was created):\n` +
-            `  - digitalocean:token = (not set): expected required: a DigitalOcean API token, ` +
+    throw configError(stack, [
+        `  - digitalocean:token = (not set): expected a value (required): a DigitalOcean API token, ` +
             `set with "pulumi config set --secret digitalocean:token <token>" or the DIGITALOCEAN_TOKEN environment variable`,
-    );
+    ]);
 }
 
 /** Reads and validates the whole stack configuration. The only place that reads config. */
@@ -295,5 +301,6 @@ export function loadConfig(): StackConfig {
     }
     const parsed = parseConfig(project, stack, values);
     const doToken = resolveDoToken(stack, new pulumi.Config("digitalocean").getSecret("token"), process.env);
-    return { ...parsed, project, stack, doToken };
+    const loadBalancerName = parsed.loadBalancerName ?? resourceName({ project, stack });
+    return { ...parsed, project, stack, loadBalancerName, doToken };
 }

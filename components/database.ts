@@ -39,7 +39,6 @@ export class Database extends pulumi.ComponentResource {
     public readonly port: pulumi.Output<number>;
     public readonly database: pulumi.Output<string>;
     public readonly user: pulumi.Output<string>;
-    public readonly password: pulumi.Output<string>;
     /** Direct connection for migrations and admin work (secret). */
     public readonly privateUri: pulumi.Output<string>;
     public readonly poolName: pulumi.Output<string>;
@@ -79,25 +78,24 @@ export class Database extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const appUserUri = (host: pulumi.Output<string>, port: pulumi.Output<number>, database: pulumi.Output<string>) =>
+            pulumi.secret(
+                pulumi
+                    .all([user.name, user.password, host, port, database])
+                    .apply(([u, password, h, p, d]) => postgresUri({ user: u, password, host: h, port: p, database: d })),
+            );
+
         this.clusterId = cluster.id;
         this.privateHost = cluster.privateHost;
         this.port = cluster.port;
         this.database = db.name;
         this.user = user.name;
-        this.password = pulumi.secret(user.password);
-        this.privateUri = pulumi.secret(
-            pulumi
-                .all([user.name, user.password, cluster.privateHost, cluster.port, db.name])
-                .apply(([u, pw, host, port, database]) => postgresUri({ user: u, password: pw, host, port, database })),
-        );
+        this.privateUri = appUserUri(cluster.privateHost, cluster.port, db.name);
         this.poolName = pool.name;
         this.poolPrivateHost = pool.privateHost;
         this.poolPort = pool.port;
-        this.poolPrivateUri = pulumi.secret(
-            pulumi
-                .all([user.name, user.password, pool.privateHost, pool.port, pool.name])
-                .apply(([u, pw, host, port, database]) => postgresUri({ user: u, password: pw, host, port, database })),
-        );
+        // Clients of a DigitalOcean pool name the pool as their database.
+        this.poolPrivateUri = appUserUri(pool.privateHost, pool.port, pool.name);
 
         this.registerOutputs({
             clusterId: this.clusterId,

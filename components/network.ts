@@ -12,8 +12,8 @@ export interface NetworkArgs {
 /** The stack's private network: the cluster and the database talk over it only. */
 export class Network extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
+    /** The VPC's CIDR, for egress rules towards the database. */
     public readonly ipRange: pulumi.Output<string>;
-    public readonly region: pulumi.Output<string>;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("django-doks:infra:Network", name, {}, opts);
@@ -24,7 +24,6 @@ export class Network extends pulumi.ComponentResource {
         );
         this.vpcId = vpc.id;
         this.ipRange = vpc.ipRange;
-        this.region = vpc.region;
         this.registerOutputs({ vpcId: this.vpcId, ipRange: this.ipRange });
     }
 }

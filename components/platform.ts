@@ -184,7 +184,7 @@ export class Platform extends pulumi.ComponentResource {
         const certManager = release(CERT_MANAGER, args.charts.certManager, certManagerValues(), 600);
         release(METRICS_SERVER, args.charts.metricsServer, metricsServerValues(args.metricsServerReplicas), 600);
 
-        this.ingressNamespace = ingress.status.namespace.apply((n) => n ?? INGRESS_CONTROLLER.namespace);
+        this.ingressNamespace = ingress.namespace;
         // The release waits for the Service's load balancer, so the named LB exists by now.
         this.loadBalancerIp = digitalocean
             .getLoadBalancerOutput({ name: args.loadBalancerName }, { parent: this, dependsOn: [ingress] })

@@ -269,12 +269,9 @@ export async function resolve<T>(o: pulumi.Output<T> | T): Promise<{ value: T; s
     return { value, secret };
 }
 
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
-
 /** A registered input as the engine receives it: secret values arrive wrapped. */
 export function secretInput<T = any>(input: unknown): { secret: boolean; value: T } {
-    if (input && typeof input === "object" && (input as Record<string, unknown>)[SECRET_SIG] === SECRET_SIG_VALUE) {
+    if (input && typeof input === "object" && (input as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
         return { secret: true, value: (input as { value: T }).value };
     }
     return { secret: false, value: input as T };

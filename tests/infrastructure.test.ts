@@ -3,7 +3,7 @@ import { buildKubeconfig } from "../components/kubeconfig";
 import { postgresUri } from "../components/database";
 import { pickVersion } from "../components/cluster";
 import { resourceName, stackTags } from "../components/naming";
-import { DOKS_VERSIONS, evaluate, Evaluation, ofType, one, resolve, SECRET_TEXTS, secretInput, StackName, USER_VALUES } from "./harness";
+import { evaluate, Evaluation, ofType, one, resolve, SECRET_TEXTS, secretInput, StackName, USER_VALUES } from "./harness";
 
 const T = {
     vpc: "digitalocean:index/vpc:Vpc",
@@ -175,9 +175,9 @@ describe("overrides reach the resources", () => {
 });
 
 describe("pure helpers", () => {
-    test("pickVersion returns the newest, or names the key and the choices", () => {
-        expect(pickVersion("1.36.", "1.36.4-do.1", DOKS_VERSIONS)).toBe("1.36.4-do.1");
-        expect(() => pickVersion("1.29.", "", [])).toThrow(
+    test("pickVersion returns the newest, or names the key and how to list releases", () => {
+        expect(pickVersion("1.36.", "1.36.4-do.1")).toBe("1.36.4-do.1");
+        expect(() => pickVersion("1.29.", "")).toThrow(
             /kubernetesVersionPrefix "1.29." matches no DigitalOcean Kubernetes release.*doctl kubernetes options versions/,
         );
     });
