@@ -2,7 +2,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "out/", ".build/", "coverage/", "jest.config.js"] },
+    { ignores: ["node_modules/", "out/", ".build/", "coverage/", ".tools/", "app/", "jest.config.js"] },
     ...tseslint.configs.recommended,
     {
         files: ["**/*.ts"],

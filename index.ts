@@ -1,6 +1,10 @@
+import * as pulumi from "@pulumi/pulumi";
+import { App } from "./components/app";
 import { Cluster } from "./components/cluster";
 import { loadConfig } from "./components/config";
 import { Database } from "./components/database";
+import { Dns } from "./components/dns";
+import { AppImage } from "./components/image";
 import { resourceName, stackTags } from "./components/naming";
 import { Network } from "./components/network";
 import { Platform } from "./components/platform";
@@ -55,6 +59,7 @@ export = function program() {
         mode: config.registryMode,
         tier: config.registryTier,
         region: config.registryRegion,
+        push: config.app.image === undefined,
     });
 
     const platform = new Platform("platform", {
@@ -67,6 +72,60 @@ export = function program() {
         metricsServerReplicas: config.metricsServerReplicas,
         acmeEmail: config.acmeEmail,
         defaultIssuer: config.certIssuer,
+    });
+
+    const dns = new Dns("dns", {
+        provider: config.dns.provider,
+        hostnames: config.hostnames,
+        domain: config.dnsDomain,
+        ip: platform.loadBalancerIp,
+        ddnsUrl: config.dns.ddnsUrl,
+        password: config.namecheapPassword,
+        resolvers: config.dns.resolvers,
+        timeoutSeconds: config.dns.timeoutSeconds,
+        onDestroy: config.dns.onDestroy,
+    });
+
+    const image =
+        config.app.image ??
+        new AppImage("app-image", {
+            context: "app",
+            repository: pulumi.interpolate`${registry.endpoint}/django`,
+            registryServer: registry.serverUrl,
+            login: registry.pushLogin!,
+            tag: config.stack,
+        }).ref;
+
+    const app = new App("app", {
+        provider: cluster.provider,
+        namespace: "django",
+        instance: config.stack,
+        image,
+        hostnames: config.hostnames,
+        env: config.app.env,
+        secretEnv: config.appSecrets,
+        databaseUrl: database.poolPrivateUri,
+        migrationDatabaseUrl: database.privateUri,
+        database: { cidr: network.ipRange, ports: [database.port, database.poolPort] },
+        registryDockerConfigJson: registry.dockerConfigJson,
+        ingressClassName: platform.ingressClassName,
+        ingressNamespace: platform.ingressNamespace,
+        clusterIssuer: platform.defaultClusterIssuer,
+        dnsReady: dns.ready,
+        routes: config.app.routes,
+        scaling: {
+            minReplicas: config.app.minReplicas,
+            maxReplicas: config.app.maxReplicas,
+            autoscaling: config.app.autoscaling,
+            cpuUtilization: config.app.cpuUtilization,
+            memoryUtilization: config.app.memoryUtilization,
+        },
+        resources: config.app.resources,
+        probes: config.app.probes,
+        gunicornWorkers: config.app.gunicornWorkers,
+        migrateCommand: config.app.migrateCommand,
+        staticContent: config.staticContent,
+        egress: config.app.egress,
     });
 
     return {
@@ -85,6 +144,10 @@ export = function program() {
         databaseUri: database.privateUri,
         databasePoolUri: database.poolPrivateUri,
         registryEndpoint: registry.endpoint,
+        appImage: pulumi.output(image),
+        appNamespace: app.namespace,
+        dnsProvider: config.dns.provider,
+        dnsRecords: dns.records,
         appUrl: `https://${config.hostname}`,
     };
 };

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { getDomain } from "tldts";
 import { z } from "zod";
 import { resourceName } from "./naming";
 
@@ -30,6 +31,36 @@ const fqdn =
     /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])$/;
 const privateCidr =
     /^(10\.\d{1,3}\.\d{1,3}\.\d{1,3}|172\.(1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3}|192\.168\.\d{1,3}\.\d{1,3})\/(1[6-9]|2[0-8])$/;
+
+const ipv4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const resolverAddress = new RegExp(`${ipv4.source.slice(0, -1)}(:\\d{1,5})?$`);
+const urlPath = /^\/[A-Za-z0-9._~\/-]*$/;
+const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const quantity = /^\d+(\.\d+)?(m|Ki|Mi|Gi)?$/;
+const cronSchedule = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/;
+const imageRef = /^[a-z0-9]+([._\/-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+
+/** Variables the app component sets itself; user variables must not shadow them. */
+export const RESERVED_ENV = ["DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "PORT", "GUNICORN_WORKERS"];
+
+/** Config keys read as Pulumi secrets, never parsed or printed with the rest. */
+export const SECRET_KEYS = ["namecheapPassword", "appSecrets"] as const;
+
+export const DEFAULT_RESOURCES = {
+    requests: { cpu: "400m", memory: "200Mi" },
+    limits: { cpu: "500m", memory: "512Mi" },
+};
+
+export const NAMECHEAP_DDNS_URL = "https://dynamicdns.park-your-domain.com";
+
+const hostnameSchema = z
+    .string()
+    .regex(fqdn, { message: "a fully qualified lowercase domain name such as app.example.org" });
+
+const computeResources = z.strictObject({
+    cpu: z.string().regex(quantity, { message: 'a CPU quantity such as "500m"' }),
+    memory: z.string().regex(quantity, { message: 'a memory quantity such as "512Mi"' }),
+});
 
 const chartVersion = (chart: string) =>
     z.string().regex(pinnedVersion, {
@@ -118,11 +149,82 @@ export const configSchema = z
             .optional(),
         metricsServerReplicas: z.int().min(1).max(5).default(1),
 
-        hostname: z
-            .string()
-            .regex(fqdn, { message: "a fully qualified lowercase domain name such as app.example.org" }),
+        hostname: hostnameSchema,
+        extraHostnames: z.array(hostnameSchema).max(20).default([]),
         acmeEmail: z.email({ message: "an email address for Let's Encrypt expiry notices" }),
         certIssuer: z.enum(["staging", "production"]).default("staging"),
+
+        dns: z
+            .strictObject({
+                provider: z.enum(["namecheap", "none"]).default("namecheap"),
+                domain: hostnameSchema.optional(),
+                ddnsUrl: z.url({ protocol: /^https?$/, message: "an http(s) URL" }).default(NAMECHEAP_DDNS_URL),
+                resolvers: z
+                    .array(z.string().regex(resolverAddress, { message: 'an IPv4 address, optionally with a port: "1.1.1.1" or "10.0.0.2:53"' }))
+                    .default([]),
+                timeoutSeconds: z.int().min(30).max(3600).default(900),
+                onDestroy: z.enum(["park", "keep"]).default("park"),
+            })
+            .prefault({}),
+
+        app: z
+            .strictObject({
+                image: z
+                    .string()
+                    .regex(imageRef, { message: 'an image with a tag or digest, e.g. "registry.digitalocean.com/acme/app:1.4.2" or "...@sha256:<64 hex>"' })
+                    .refine((i) => !i.endsWith(":latest"), { message: 'a pinned tag or digest, not "latest"' })
+                    .optional(),
+                minReplicas: z.int().min(1).max(50).default(2),
+                maxReplicas: z.int().min(1).max(100).default(4),
+                autoscaling: z.boolean().default(true),
+                cpuUtilization: z.int().min(10).max(100).default(80),
+                memoryUtilization: z.int().min(10).max(100).default(80),
+                resources: z
+                    .strictObject({ requests: computeResources, limits: computeResources })
+                    .default(DEFAULT_RESOURCES),
+                env: z
+                    .record(z.string().regex(envName, { message: "an environment variable name" }), z.string())
+                    .default({}),
+                gunicornWorkers: z.int().min(1).max(32).default(2),
+                probes: z
+                    .strictObject({
+                        liveness: z.string().regex(urlPath, { message: 'a path such as "/healthz"' }),
+                        readiness: z.string().regex(urlPath, { message: 'a path such as "/readyz"' }),
+                        startup: z.string().regex(urlPath, { message: 'a path such as "/healthz"' }),
+                    })
+                    .default({ liveness: "/healthz", readiness: "/readyz", startup: "/healthz" }),
+                migrateCommand: z.array(z.string().min(1)).min(1).default(["python", "manage.py", "migrate", "--noinput"]),
+                routes: z
+                    .array(
+                        z.strictObject({
+                            path: z.string().regex(urlPath, { message: 'a path starting with "/"' }),
+                            service: z.string().regex(dnsLabel, { message: '"app", "static" or a Service name in the app namespace' }),
+                            port: z.int().min(1).max(65535).optional(),
+                        }),
+                    )
+                    .min(1)
+                    .default([
+                        { path: "/", service: "app" },
+                        { path: "/static", service: "static" },
+                    ]),
+                egress: z.enum(["restricted", "open"]).default("restricted"),
+            })
+            .prefault({}),
+
+        staticContent: z
+            .strictObject({
+                repository: z.url({ protocol: /^https$/, message: "an https git URL such as https://github.com/acme/site.git" }),
+                branch: z.string().regex(/^[A-Za-z0-9._\/-]+$/, { message: "a git branch or tag name" }).default("main"),
+                path: z
+                    .string()
+                    .regex(/^([A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*)?$/, { message: 'a folder inside the repository such as "app/static-site" ("" for its root)' })
+                    .refine((p) => !p.split("/").includes(".."), { message: "a folder inside the repository (no ..)" })
+                    .default(""),
+                schedule: z.string().regex(cronSchedule, { message: 'a cron schedule such as "*/15 * * * *"' }).default("*/15 * * * *"),
+                size: z.string().regex(/^[1-9]\d{0,3}Gi$/, { message: 'a volume size in Gi such as "1Gi"' }).default("1Gi"),
+            })
+            // Parsed from {} so that a missing repository is reported as staticContent.repository.
+            .prefault({} as { repository: string }),
     })
     .superRefine((c, ctx) => {
         const a = c.nodeAutoscale;
@@ -133,6 +235,59 @@ export const configSchema = z
                 input: c.nodeCount,
                 message: `a node count within nodeAutoscale (${a.minNodes}..${a.maxNodes})`,
             });
+        }
+        const app = c.app;
+        if (app.minReplicas > app.maxReplicas) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["app", "maxReplicas"],
+                input: app.maxReplicas,
+                message: `at least app.minReplicas (${app.minReplicas})`,
+            });
+        }
+        for (const name of Object.keys(app.env).filter((n) => RESERVED_ENV.includes(n))) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["app", "env", name],
+                input: app.env[name],
+                message: `a variable other than ${RESERVED_ENV.join(", ")}: the stack sets those itself`,
+            });
+        }
+        const seen = new Set<string>();
+        app.routes.forEach((r, i) => {
+            if (seen.has(r.path)) {
+                ctx.addIssue({ code: "custom", path: ["app", "routes", i, "path"], input: r.path, message: "a path no other route uses" });
+            }
+            seen.add(r.path);
+            if (r.service !== "app" && r.service !== "static" && r.port === undefined) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["app", "routes", i, "port"],
+                    input: r.port,
+                    message: `a port for Service "${r.service}" (only "app" and "static" have a known port)`,
+                });
+            }
+        });
+        const hosts = [c.hostname, ...c.extraHostnames];
+        hosts.forEach((h, i) => {
+            if (hosts.indexOf(h) !== i) {
+                ctx.addIssue({ code: "custom", path: ["extraHostnames"], input: h, message: `host names other than ${h}, which is listed twice` });
+            }
+        });
+        if (c.dns.provider === "namecheap") {
+            const domain = c.dns.domain ?? getDomain(c.hostname) ?? undefined;
+            if (domain === undefined) {
+                ctx.addIssue({ code: "custom", path: ["dns", "domain"], input: undefined, message: "the domain registered at Namecheap, e.g. example.org" });
+            } else {
+                for (const h of hosts.filter((h) => h !== domain && !h.endsWith(`.${domain}`))) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["dns", "domain"],
+                        input: domain,
+                        message: `a domain that contains every host name (${h} is outside it); use dns.provider "none" for hosts elsewhere`,
+                    });
+                }
+            }
         }
         if (c.registryMode === "existing" && c.registryRegion !== undefined) {
             ctx.addIssue({
@@ -154,6 +309,14 @@ export interface StackConfig extends Parsed {
     loadBalancerName: string;
     /** DigitalOcean API token: the provider's credential, reused for the cluster's kubeconfig. */
     doToken: pulumi.Output<string>;
+    /** hostname first, then extraHostnames. */
+    hostnames: string[];
+    /** The Namecheap domain holding every host name (dns.provider "namecheap"). */
+    dnsDomain?: string;
+    /** Namecheap Dynamic DNS password (dns.provider "namecheap"). */
+    namecheapPassword?: pulumi.Output<string>;
+    /** The app's secret environment variables. */
+    appSecrets: pulumi.Output<Record<string, string>>;
 }
 
 /** Keys whose values Pulumi keeps as strings: everything else is parsed as JSON. */
@@ -290,17 +453,96 @@ export function resolveDoToken(
     ]);
 }
 
+/** Whether Pulumi decrypted the key from a secure value (the SDK exports this untyped). */
+function isConfigSecret(key: string): boolean {
+    const check = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean }).isConfigSecret;
+    return check === undefined ? true : check(key);
+}
+
+type SecretKey = (typeof SECRET_KEYS)[number];
+
+/**
+ * Checks the secret keys without ever printing their values: set when needed, set with
+ * --secret, and (appSecrets) an object of variable names that do not clash.
+ */
+export function checkSecrets(
+    project: string,
+    stack: string,
+    parsed: Parsed,
+    secrets: Partial<Record<SecretKey, { text: string; encrypted: boolean }>>,
+): { namecheapPassword?: string; appSecrets: Record<string, string> } {
+    const problems: string[] = [];
+    const problem = (key: string, state: string, expected: string) =>
+        problems.push(`  - ${project}:${key} = ${state}: expected ${expected}`);
+    for (const key of SECRET_KEYS) {
+        const s = secrets[key];
+        if (s && !s.encrypted) {
+            problem(key, "(set in plain text)", `a secret: pulumi config set --secret ${key} ... (then remove the plain value from Pulumi.${stack}.yaml's history)`);
+        }
+    }
+    const password = secrets.namecheapPassword?.text;
+    if (parsed.dns.provider === "namecheap" && !password) {
+        problem(
+            "namecheapPassword",
+            "(not set)",
+            'a value (required with dns.provider "namecheap"): the Dynamic DNS password from Namecheap, set with "pulumi config set --secret namecheapPassword <password>"',
+        );
+    }
+    let appSecrets: Record<string, string> = {};
+    const text = secrets.appSecrets?.text;
+    if (text !== undefined) {
+        let value: unknown;
+        try {
+            value = JSON.parse(text);
+        } catch {
+            value = undefined;
+        }
+        if (value === null || typeof value !== "object" || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
+            problem("appSecrets", "(secret, not shown)", 'an object of string values, set with "pulumi config set --secret --path appSecrets.NAME <value>"');
+        } else {
+            appSecrets = value as Record<string, string>;
+            for (const name of Object.keys(appSecrets)) {
+                if (!envName.test(name)) problem(`appSecrets.${name}`, "(secret, not shown)", "an environment variable name: letters, digits, _");
+                else if (RESERVED_ENV.includes(name)) problem(`appSecrets.${name}`, "(secret, not shown)", `a variable other than ${RESERVED_ENV.join(", ")}: the stack sets those itself`);
+                else if (name in parsed.app.env) problem(`appSecrets.${name}`, "(secret, not shown)", `a name that app.env does not also set`);
+            }
+        }
+    }
+    if (problems.length > 0) throw configError(stack, problems);
+    return { namecheapPassword: password, appSecrets };
+}
+
 /** Reads and validates the whole stack configuration. The only place that reads config. */
 export function loadConfig(): StackConfig {
     const project = pulumi.getProject();
     const stack = pulumi.getStack();
     const prefix = `${project}:`;
     const values: Record<string, string> = {};
+    const secrets: Partial<Record<SecretKey, { text: string; encrypted: boolean }>> = {};
     for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-        if (key.startsWith(prefix)) values[key.slice(prefix.length)] = value;
+        if (!key.startsWith(prefix)) continue;
+        const name = key.slice(prefix.length);
+        if ((SECRET_KEYS as readonly string[]).includes(name)) {
+            secrets[name as SecretKey] = { text: value, encrypted: isConfigSecret(key) };
+        } else {
+            values[name] = value;
+        }
     }
     const parsed = parseConfig(project, stack, values);
+    const checked = checkSecrets(project, stack, parsed, secrets);
     const doToken = resolveDoToken(stack, new pulumi.Config("digitalocean").getSecret("token"), process.env);
     const loadBalancerName = parsed.loadBalancerName ?? resourceName({ project, stack });
-    return { ...parsed, project, stack, loadBalancerName, doToken };
+    const dnsDomain =
+        parsed.dns.provider === "namecheap" ? (parsed.dns.domain ?? getDomain(parsed.hostname) ?? undefined) : undefined;
+    return {
+        ...parsed,
+        project,
+        stack,
+        loadBalancerName,
+        doToken,
+        hostnames: [parsed.hostname, ...parsed.extraHostnames],
+        dnsDomain,
+        namecheapPassword: checked.namecheapPassword === undefined ? undefined : pulumi.secret(checked.namecheapPassword),
+        appSecrets: pulumi.secret(checked.appSecrets),
+    };
 }

@@ -7,6 +7,18 @@ export interface RegistryArgs {
     mode: "create" | "existing";
     tier: "starter" | "basic" | "professional";
     region?: string;
+    /** Also issue push credentials (the stack builds the app image). */
+    push?: boolean;
+}
+
+/** Username and password from a `.dockerconfigjson` document. */
+export function dockerLogin(dockerConfigJson: string): { username: string; password: string } {
+    const auths = (JSON.parse(dockerConfigJson) as { auths?: Record<string, { auth?: string }> }).auths ?? {};
+    const auth = Object.values(auths)[0]?.auth;
+    if (!auth) throw new Error("the registry credentials hold no auth entry");
+    const text = Buffer.from(auth, "base64").toString("utf8");
+    const colon = text.indexOf(":");
+    return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
 /** The account's container registry and read-only pull credentials for the cluster. */
@@ -17,6 +29,8 @@ export class Registry extends pulumi.ComponentResource {
     public readonly serverUrl: pulumi.Output<string>;
     /** A `.dockerconfigjson` document for an imagePullSecret (secret). */
     public readonly dockerConfigJson: pulumi.Output<string>;
+    /** Push credentials when `push` is set (secret). */
+    public readonly pushLogin?: pulumi.Output<{ username: string; password: string }>;
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("django-doks:infra:Registry", name, {}, opts);
@@ -38,6 +52,15 @@ export class Registry extends pulumi.ComponentResource {
             { registryName: registry.name, write: false },
             { parent: this },
         );
+
+        if (args.push) {
+            const push = new digitalocean.ContainerRegistryDockerCredentials(
+                `${name}-push`,
+                { registryName: registry.name, write: true },
+                { parent: this },
+            );
+            this.pushLogin = pulumi.secret(push.dockerCredentials.apply(dockerLogin));
+        }
 
         this.name = registry.name;
         this.endpoint = registry.endpoint;

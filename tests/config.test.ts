@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import program from "../index";
-import { ConfigError, configSchema, DEFAULT_CHARTS, parseConfig } from "../components/config";
+import { ConfigError, configSchema, DEFAULT_CHARTS, parseConfig, SECRET_KEYS } from "../components/config";
 import {
     evaluate,
     evaluateFailure,
@@ -23,6 +23,8 @@ interface BadCase {
     set?: Record<string, unknown>;
     unset?: string[];
     withoutToken?: boolean;
+    secrets?: Record<string, string | undefined>;
+    plain?: string[];
     /** Key (with the project prefix unless namespaced), value as shown, what is allowed. */
     key: string;
     shown: string;
@@ -67,6 +69,24 @@ const BAD: BadCase[] = [
     { title: "no ingress replicas", stack: "dev", set: { ingressReplicas: 0 }, key: "ingressReplicas", shown: "0", allowed: "at least 1" },
     { title: "invalid load balancer name", stack: "dev", set: { loadBalancerName: "My LB" }, key: "loadBalancerName", shown: '"My LB"', allowed: "lowercase letters, digits and -" },
     { title: "misspelt key", stack: "dev", set: { nodeCont: 3 }, key: "nodeCont", shown: "3", allowed: "not one of the project's keys" },
+    { title: "unknown DNS provider", stack: "dev", set: { dns: { provider: "route53" } }, key: "dns.provider", shown: '"route53"', allowed: 'one of "namecheap", "none"' },
+    { title: "resolver given as a host name", stack: "dev", set: { dns: { resolvers: ["dns.google"] } }, key: "dns.resolvers.0", shown: '"dns.google"', allowed: "an IPv4 address" },
+    { title: "DNS wait below 30 s", stack: "prod", set: { dns: { timeoutSeconds: 5 } }, key: "dns.timeoutSeconds", shown: "5", allowed: "at least 30" },
+    { title: "host name outside the Namecheap domain", stack: "dev", set: { extraHostnames: ["www.other-site.net"] }, key: "dns.domain", shown: "(not set)", allowed: "www.other-site.net is outside it" },
+    { title: "host name listed twice", stack: "dev", set: { extraHostnames: ["app.acme-test.org"] }, key: "extraHostnames", shown: '["app.acme-test.org"]', allowed: "listed twice" },
+    { title: "Namecheap password missing", stack: "prod", secrets: { namecheapPassword: undefined }, key: "namecheapPassword", shown: "(not set)", allowed: "pulumi config set --secret namecheapPassword" },
+    { title: "Namecheap password in plain text", stack: "dev", plain: ["namecheapPassword"], key: "namecheapPassword", shown: "(set in plain text)", allowed: "a secret" },
+    { title: "secret variable shadows DATABASE_URL", stack: "dev", secrets: { appSecrets: '{"DATABASE_URL":"postgres://x"}' }, key: "appSecrets.DATABASE_URL", shown: "(secret, not shown)", allowed: "the stack sets those itself" },
+    { title: "app variable shadows SECRET_KEY", stack: "prod", set: { app: { env: { SECRET_KEY: "x" } } }, key: "app.env.SECRET_KEY", shown: '"x"', allowed: "the stack sets those itself" },
+    { title: "HPA bounds crossed", stack: "prod", set: { app: { minReplicas: 5, maxReplicas: 3 } }, key: "app.maxReplicas", shown: "3", allowed: "at least app.minReplicas (5)" },
+    { title: '"latest" app image', stack: "dev", set: { app: { image: "registry.digitalocean.com/acme/app:latest" } }, key: "app.image", shown: '"registry.digitalocean.com/acme/app:latest"', allowed: 'not "latest"' },
+    { title: "untagged app image", stack: "dev", set: { app: { image: "registry.digitalocean.com/acme/app" } }, key: "app.image", shown: '"registry.digitalocean.com/acme/app"', allowed: "with a tag or digest" },
+    { title: "route to a Service with no port", stack: "dev", set: { app: { routes: [{ path: "/", service: "app" }, { path: "/api", service: "api" }] } }, key: "app.routes.1.port", shown: "(not set)", allowed: 'a port for Service "api"' },
+    { title: "two routes for one path", stack: "prod", set: { app: { routes: [{ path: "/", service: "app" }, { path: "/", service: "static" }] } }, key: "app.routes.1.path", shown: '"/"', allowed: "a path no other route uses" },
+    { title: "static content repository missing", stack: "dev", set: { staticContent: { branch: "main" } }, key: "staticContent.repository", shown: "(not set)", allowed: "a value (required)" },
+    { title: "static content over plain http", stack: "dev", set: { staticContent: { repository: "http://github.com/acme/site.git" } }, key: "staticContent.repository", shown: '"http://github.com/acme/site.git"', allowed: "an https git URL" },
+    { title: "static content schedule not cron", stack: "prod", set: { staticContent: { repository: "https://github.com/acme/site.git", schedule: "every hour" } }, key: "staticContent.schedule", shown: '"every hour"', allowed: "a cron schedule" },
+    { title: "static content path escaping the repository", stack: "dev", set: { staticContent: { repository: "https://github.com/acme/site.git", path: "../etc" } }, key: "staticContent.path", shown: '"../etc"', allowed: "a folder inside the repository" },
     { title: "missing DigitalOcean token", stack: "prod", withoutToken: true, key: "digitalocean:token", shown: "(not set)", allowed: "DIGITALOCEAN_TOKEN" },
 ];
 
@@ -88,6 +108,17 @@ describe("invalid configuration stops the program before any resource", () => {
         expect(new Set(BAD.map((c) => `${c.key}|${c.shown}`)).size).toBeGreaterThanOrEqual(20);
     });
 
+    test("errors about secret keys never show their values", async () => {
+        const { error } = await evaluateFailure(program, "dev", {
+            secrets: { appSecrets: JSON.stringify({ SECRET_KEY: "hunter2-value", "bad name": "other-value" }), namecheapPassword: "plain-pass" },
+            plain: ["namecheapPassword"],
+        });
+        expect(error.message).toContain(`${PROJECT}:appSecrets.SECRET_KEY = (secret, not shown)`);
+        expect(error.message).toContain(`${PROJECT}:appSecrets.bad name = (secret, not shown)`);
+        expect(error.message).toContain(`${PROJECT}:namecheapPassword = (set in plain text)`);
+        for (const v of ["hunter2-value", "other-value", "plain-pass"]) expect(error.message).not.toContain(v);
+    });
+
     test("every problem is reported at once", async () => {
         const { error } = await evaluateFailure(program, "dev", { set: { nodeCount: 0, region: "mars1", acmeEmail: "x" } });
         for (const key of ["nodeCount", "region", "acmeEmail"]) expect(error.message).toContain(`${PROJECT}:${key} = `);
@@ -100,7 +131,39 @@ describe("valid configuration", () => {
             registryName: "acme",
             hostname: "app.acme-test.org",
             acmeEmail: "ops@acme-test.org",
+            staticContent: '{"repository":"https://github.com/acme/site.git"}',
         });
+        expect(c.dns).toEqual({
+            provider: "namecheap",
+            ddnsUrl: "https://dynamicdns.park-your-domain.com",
+            resolvers: [],
+            timeoutSeconds: 900,
+            onDestroy: "park",
+        });
+        expect(c.app).toMatchObject({
+            minReplicas: 2,
+            maxReplicas: 4,
+            autoscaling: true,
+            cpuUtilization: 80,
+            memoryUtilization: 80,
+            resources: { requests: { cpu: "400m", memory: "200Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+            probes: { liveness: "/healthz", readiness: "/readyz", startup: "/healthz" },
+            migrateCommand: ["python", "manage.py", "migrate", "--noinput"],
+            routes: [
+                { path: "/", service: "app" },
+                { path: "/static", service: "static" },
+            ],
+            egress: "restricted",
+        });
+        expect(c.app.image).toBeUndefined();
+        expect(c.staticContent).toEqual({
+            repository: "https://github.com/acme/site.git",
+            branch: "main",
+            path: "",
+            schedule: "*/15 * * * *",
+            size: "1Gi",
+        });
+        expect(c.extraHostnames).toEqual([]);
         expect(c).toMatchObject({
             region: "fra1",
             nodeSize: "s-2vcpu-4gb",
@@ -150,12 +213,12 @@ describe("Pulumi.yaml declares the same keys and defaults as the schema", () => 
     const project = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
         config: Record<string, { type: string; default?: unknown; description: string }>;
     };
-    const schemaDefaults = configSchema.parse({ ...USER_VALUES }) as Record<string, unknown>;
-    const structured = ["nodeAutoscale", "maintenanceWindow", "charts"];
-    const required = Object.keys(USER_VALUES);
+    const schemaDefaults = parseConfig(PROJECT, "dev", USER_VALUES) as Record<string, unknown>;
+    const structured = ["nodeAutoscale", "maintenanceWindow", "charts", "extraHostnames", "dns", "app", "staticContent"];
+    const required = Object.keys(USER_VALUES).filter((k) => !structured.includes(k));
     // Pulumi treats a declared key without a default as required, so optional keys stay undeclared.
     const optional = Object.keys(configSchema.shape).filter(
-        (k) => schemaDefaults[k] === undefined && !required.includes(k),
+        (k) => schemaDefaults[k] === undefined && !required.includes(k) && !structured.includes(k),
     );
 
     test("every flat key with a default, and every required key, is declared with a description", () => {
@@ -166,8 +229,8 @@ describe("Pulumi.yaml declares the same keys and defaults as the schema", () => 
 
     test("the undeclared keys are named in Pulumi.yaml's comment", () => {
         const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
-        expect(optional.sort()).toEqual(["loadBalancerName", "nodeAutoscale", "registryRegion", "vpcIpRange"]);
-        for (const k of [...optional, ...structured]) expect(text).toContain(k);
+        expect(optional.sort()).toEqual(["loadBalancerName", "registryRegion", "vpcIpRange"]);
+        for (const k of [...optional, ...structured, ...SECRET_KEYS]) expect(text).toContain(k);
     });
 
     test.each(Object.keys(project.config))("%s has the schema's default", (key) => {
@@ -181,8 +244,11 @@ describe("Pulumi.yaml declares the same keys and defaults as the schema", () => 
 
     test("stack files commit no secret values", () => {
         for (const stack of ["dev", "prod"] as const) {
-            const text = fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8");
-            expect(text).not.toMatch(/token:|password|secure:/i);
+            const config = (parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
+            const keys = Object.keys(config);
+            expect(keys.filter((k) => /token|password|secret/i.test(k))).toEqual([]);
+            expect(JSON.stringify(config)).not.toMatch(/secure/i);
+            expect(keys.length).toBeGreaterThan(5);
         }
     });
 });

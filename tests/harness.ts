@@ -13,6 +13,7 @@ export const USER_VALUES: Record<string, string> = {
     registryName: "acme-django",
     hostname: "app.acme-test.org",
     acmeEmail: "ops@acme-test.org",
+    staticContent: JSON.stringify({ repository: "https://github.com/acme/django-doks.git", path: "app/static-site" }),
 };
 
 /** Plain texts of every secret the program sees or the mocks hand out. */
@@ -21,9 +22,18 @@ export const SECRET_TEXTS = {
     dbPassword: "AVNS_mockDbPassword123",
     kubeconfigToken: "doks_mock_short_lived_token",
     registryAuth: Buffer.from("mock-user:mock-registry-token").toString("base64"),
+    namecheapPassword: "0123456789abcdef0123456789abcdef",
+    appSecret: "sk_live_mockAppSecretValue",
+    djangoSecretKey: "mock-django-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+};
+
+/** What a user sets with --secret before the first deploy. */
+export const USER_SECRETS: Record<string, string> = {
+    namecheapPassword: SECRET_TEXTS.namecheapPassword,
 };
 
 export const LB_IP = "203.0.113.10";
+export const MOCK_IMAGE_DIGEST = `sha256:${"ab12".repeat(16)}`;
 export const DOKS_VERSIONS = ["1.37.1-do.0", "1.36.4-do.1", "1.36.3-do.0", "1.35.8-do.2"];
 
 export interface Registered {
@@ -110,9 +120,28 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
             };
         case "kubernetes:helm.sh/v3:Release":
             return { ...inputs, status: { name: inputs.name, namespace: inputs.namespace, status: "deployed" } };
+        case "docker-build:index:Image":
+            return { ...inputs, digest: MOCK_IMAGE_DIGEST, ref: `${inputs.tags?.[0]}@${MOCK_IMAGE_DIGEST}` };
+        case "random:index/randomPassword:RandomPassword":
+            return { ...inputs, result: SECRET_TEXTS.djangoSecretKey };
         default:
+            // The Kubernetes provider names objects that have no metadata.name: <name>-<suffix>.
+            if (type.startsWith("kubernetes:") && inputs.metadata && !inputs.metadata.name) {
+                return { ...inputs, metadata: { ...inputs.metadata, name: generatedName(name) } };
+            }
             return inputs;
     }
+}
+
+/** The name the mocked provider generates for an object without metadata.name. */
+export function generatedName(resourceName: string): string {
+    return `${resourceName}-${mockSuffix(resourceName)}`;
+}
+
+function mockSuffix(name: string): string {
+    let h = 0;
+    for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+    return h.toString(36).padStart(8, "0").slice(0, 8);
 }
 
 function invokeResult(token: string, args: Record<string, any>): Record<string, any> {
@@ -142,6 +171,10 @@ export interface EvaluateOptions {
     unset?: string[];
     /** Leave digitalocean:token unset. */
     withoutToken?: boolean;
+    /** Secret values to set on top of USER_SECRETS (keys without the project prefix); undefined removes one. */
+    secrets?: Record<string, string | undefined>;
+    /** Keys of `set` or `secrets` that are stored in plain text instead of as secrets. */
+    plain?: string[];
     /** DIGITALOCEAN_TOKEN / DIGITALOCEAN_ACCESS_TOKEN as the program sees them (unset otherwise). */
     env?: Partial<Record<"DIGITALOCEAN_TOKEN" | "DIGITALOCEAN_ACCESS_TOKEN", string>>;
 }
@@ -180,12 +213,17 @@ async function run(
     let seq = 0;
 
     const values: Record<string, string> = { ...stackFileConfig(stack) };
-    for (const [k, v] of Object.entries(USER_VALUES)) values[`${PROJECT}:${k}`] = v;
+    for (const [k, v] of Object.entries(USER_VALUES)) values[`${PROJECT}:${k}`] = mergedValue(values[`${PROJECT}:${k}`], v);
     for (const [k, v] of Object.entries(o.set ?? {})) {
         values[`${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
     }
     for (const k of o.unset ?? []) delete values[`${PROJECT}:${k}`];
     const secretKeys: string[] = [];
+    for (const [k, v] of Object.entries({ ...USER_SECRETS, ...o.secrets })) {
+        if (v === undefined) continue;
+        values[`${PROJECT}:${k}`] = v;
+        if (!o.plain?.includes(k)) secretKeys.push(`${PROJECT}:${k}`);
+    }
     if (!o.withoutToken) {
         values["digitalocean:token"] = SECRET_TEXTS.doToken;
         secretKeys.push("digitalocean:token");
@@ -255,6 +293,19 @@ async function run(
     return { evaluation: { resources, invokes, outputs }, error };
 }
 
+/** A user's `pulumi config set --path` on top of an object the stack file already holds. */
+function mergedValue(existing: string | undefined, user: string): string {
+    if (existing === undefined) return user;
+    try {
+        const a: unknown = JSON.parse(existing);
+        const b: unknown = JSON.parse(user);
+        if (a && b && typeof a === "object" && typeof b === "object") return JSON.stringify({ ...a, ...b });
+    } catch {
+        // not objects: the user's value wins
+    }
+    return user;
+}
+
 async function settle(outputs: Record<string, unknown>): Promise<void> {
     await Promise.all(Object.values(outputs).map((o) => (pulumi.Output.isInstance(o) ? resolve(o) : o)));
     await new Promise((r) => setImmediate(r));
@@ -293,4 +344,39 @@ export function one(e: Evaluation, type: string, name?: string): Registered {
         throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
     }
     return found[0];
+}
+
+function isSecretWrapper(v: unknown): v is { value: unknown } {
+    return !!v && typeof v === "object" && (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+}
+
+/** A registered input with every secret wrapper replaced by its value. */
+export function unwrapSecrets<T = any>(v: unknown): T {
+    if (isSecretWrapper(v)) return unwrapSecrets(v.value);
+    if (Array.isArray(v)) return v.map((x) => unwrapSecrets(x)) as T;
+    if (v && typeof v === "object") {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)])) as T;
+    }
+    return v as T;
+}
+
+/** The secret texts (and their URI-encoded forms) found in a value outside any secret wrapper. */
+export function plainTextSecrets(v: unknown): string[] {
+    const patterns = Object.values(SECRET_TEXTS).flatMap((s) => [s, encodeURIComponent(s)]);
+    const found = new Set<string>();
+    const walk = (x: unknown): void => {
+        if (isSecretWrapper(x)) return;
+        if (typeof x === "string") patterns.filter((p) => x.includes(p)).forEach((p) => found.add(p));
+        else if (Array.isArray(x)) x.forEach(walk);
+        else if (x && typeof x === "object") Object.values(x).forEach(walk);
+    };
+    walk(v);
+    return [...found];
+}
+
+/** Every Kubernetes object the program registered (not Helm releases, not the provider). */
+export function kubernetesObjects(e: Evaluation): { resource: Registered; object: any }[] {
+    return e.resources
+        .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/"))
+        .map((resource) => ({ resource, object: unwrapSecrets(resource.inputs) }));
 }

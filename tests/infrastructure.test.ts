@@ -3,7 +3,7 @@ import { buildKubeconfig } from "../components/kubeconfig";
 import { postgresUri } from "../components/database";
 import { pickVersion } from "../components/cluster";
 import { resourceName, stackTags } from "../components/naming";
-import { evaluate, Evaluation, ofType, one, resolve, SECRET_TEXTS, secretInput, StackName, USER_VALUES } from "./harness";
+import { evaluate, Evaluation, MOCK_IMAGE_DIGEST, ofType, one, resolve, SECRET_TEXTS, secretInput, StackName, USER_VALUES } from "./harness";
 
 const T = {
     vpc: "digitalocean:index/vpc:Vpc",
@@ -133,7 +133,16 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
     });
 
     test("read-only registry pull credentials", () => {
-        expect(one(e, T.pull).inputs).toMatchObject({ registryName: USER_VALUES.registryName, write: false });
+        expect(one(e, T.pull, "registry-pull").inputs).toMatchObject({ registryName: USER_VALUES.registryName, write: false });
+    });
+
+    test("push credentials only for the image the stack builds", async () => {
+        expect(one(e, T.pull, "registry-push").inputs).toMatchObject({ registryName: USER_VALUES.registryName, write: true });
+        const prebuilt = await evaluate(program, stack, {
+            set: { app: { image: `registry.digitalocean.com/acme/django@${MOCK_IMAGE_DIGEST}` } },
+        });
+        expect(ofType(prebuilt, T.pull).map((r) => r.name)).toEqual(["registry-pull"]);
+        expect(ofType(prebuilt, "docker-build:index:Image")).toEqual([]);
     });
 });
 

@@ -1,5 +1,5 @@
 import program from "../index";
-import { evaluate, Evaluation, LB_IP, resolve, SECRET_TEXTS, StackName } from "./harness";
+import { evaluate, Evaluation, LB_IP, MOCK_IMAGE_DIGEST, resolve, SECRET_TEXTS, StackName, USER_VALUES } from "./harness";
 
 const SECRET_OUTPUTS = ["databasePoolUri", "databaseUri", "kubeconfig"];
 
@@ -20,7 +20,11 @@ describe.each(["dev", "prod"] as const)("%s stack outputs", (stack: StackName) =
     test("the outputs a user and later components need", () => {
         expect(Object.keys(e.outputs).sort()).toEqual(
             [
+                "appImage",
+                "appNamespace",
                 "appUrl",
+                "dnsProvider",
+                "dnsRecords",
                 "clusterId",
                 "clusterIssuer",
                 "clusterName",
@@ -50,6 +54,10 @@ describe.each(["dev", "prod"] as const)("%s stack outputs", (stack: StackName) =
         expect(await plain("databaseName")).toBe("app");
         expect(await plain("databaseUser")).toBe("app");
         expect(await plain("ingressClassName")).toBe("nginx");
+        expect(await plain("appImage")).toBe(`registry.digitalocean.com/${USER_VALUES.registryName}/django@${MOCK_IMAGE_DIGEST}`);
+        expect(await plain("appNamespace")).toBe("django");
+        expect(await plain("dnsProvider")).toBe("namecheap");
+        expect(await plain("dnsRecords")).toEqual([{ name: USER_VALUES.hostname, type: "A", value: LB_IP }]);
         expect(await plain("databaseUri")).toBe(
             `postgresql://app:${SECRET_TEXTS.dbPassword}@private-django-doks-${stack}-pg-do-user-1.k.db.ondigitalocean.com:25060/app?sslmode=require`,
         );

@@ -34,7 +34,10 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
             { name: "ingress-nginx", chart: "ingress-nginx", version: DEFAULT_CHARTS.ingressNginx, repo: "https://kubernetes.github.io/ingress-nginx", namespace: "ingress-nginx" },
             { name: "metrics-server", chart: "metrics-server", version: DEFAULT_CHARTS.metricsServer, repo: "https://kubernetes-sigs.github.io/metrics-server", namespace: "metrics-server" },
         ]);
-        const namespaces = ofType(e, NAMESPACE).map((n) => n.inputs.metadata.name).sort();
+        const namespaces = ofType(e, NAMESPACE)
+            .filter((n) => n.opts.parent === "platform")
+            .map((n) => n.inputs.metadata.name)
+            .sort();
         expect(namespaces).toEqual(["cert-manager", "ingress-nginx", "metrics-server"]);
     });
 

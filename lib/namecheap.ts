@@ -1,0 +1,319 @@
+/**
+ * Namecheap Dynamic DNS client: sets one A record through
+ * `GET <baseUrl>/update?host=&domain=&password=&ip=`.
+ * Namecheap answers HTTP 200 even on failure; the XML body's ErrCount decides.
+ */
+import { backOff } from "exponential-backoff";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { isIPv4 } from "node:net";
+
+export interface DdnsRequest {
+    /** e.g. https://dynamicdns.park-your-domain.com */
+    baseUrl: string;
+    /** Namecheap host label: `@` for the apex, `www`, `app`, `a.b`… */
+    host: string;
+    /** The registered domain, e.g. example.org. */
+    domain: string;
+    /** The domain's Dynamic DNS password (secret). */
+    password: string;
+    /** IPv4 address the record must point to. */
+    ip: string;
+}
+
+export interface RetryOptions {
+    /** Timeout of one HTTP request, body included. Default 10 000 ms. */
+    requestTimeoutMs?: number;
+    /** Attempts in all, the first included. Default 5. */
+    maxAttempts?: number;
+    /** Delay before the first retry, doubled after each. Default 1 000 ms. */
+    initialDelayMs?: number;
+    /** Longest delay between attempts. Default 8 000 ms. */
+    maxDelayMs?: number;
+    /** Bound on the whole update, retries and delays included. Default 60 000 ms. */
+    totalTimeoutMs?: number;
+}
+
+export const DEFAULT_RETRY: Required<RetryOptions> = {
+    requestTimeoutMs: 10_000,
+    maxAttempts: 5,
+    initialDelayMs: 1_000,
+    maxDelayMs: 8_000,
+    totalTimeoutMs: 60_000,
+};
+
+export class NamecheapError extends Error {
+    readonly retryable: boolean;
+    /** Namecheap's own error texts, when it sent any. */
+    readonly errors: string[];
+
+    constructor(message: string, options: { retryable: boolean; errors?: string[] }) {
+        super(message);
+        this.name = "NamecheapError";
+        this.retryable = options.retryable;
+        this.errors = options.errors ?? [];
+    }
+}
+
+export interface DdnsResponse {
+    errCount: number;
+    errors: string[];
+    ip?: string;
+    done?: boolean;
+}
+
+/** The record's name: `@` is the apex. */
+export function fqdnOf(host: string, domain: string): string {
+    const d = domain.trim().replace(/\.$/, "");
+    const h = host.trim();
+    return h === "" || h === "@" ? d : `${h}.${d}`;
+}
+
+const parser = new XMLParser({
+    parseTagValue: false,
+    ignoreAttributes: true,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    trimValues: true,
+});
+
+type XmlNode = Record<string, unknown>;
+
+function isNode(v: unknown): v is XmlNode {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Case-insensitive child lookup. */
+function child(node: XmlNode, name: string): unknown {
+    const key = Object.keys(node).find((k) => k.toLowerCase() === name.toLowerCase());
+    return key === undefined ? undefined : node[key];
+}
+
+function texts(v: unknown): string[] {
+    if (Array.isArray(v)) return v.flatMap(texts);
+    if (typeof v === "string" || typeof v === "number") {
+        const s = String(v).trim();
+        return s ? [s] : [];
+    }
+    return [];
+}
+
+function snippet(body: string): string {
+    const s = body.replace(/\s+/g, " ").trim();
+    if (!s) return "empty body";
+    return JSON.stringify(s.length > 120 ? `${s.slice(0, 120)}…` : s);
+}
+
+function malformed(detail: string, body: string): NamecheapError {
+    return new NamecheapError(`Namecheap returned a malformed response (${detail}): ${snippet(body)}`, {
+        retryable: false,
+    });
+}
+
+/** Parses Namecheap's `<interface-response>`; throws a NamecheapError on anything else. */
+export function parseDdnsResponse(body: string): DdnsResponse {
+    if (body.trim() === "") throw malformed("empty body", body);
+    const valid = XMLValidator.validate(body);
+    if (valid !== true) throw malformed(`not XML: ${valid.err.msg}`, body);
+    const doc: unknown = parser.parse(body);
+    const root = isNode(doc) ? child(doc, "interface-response") : undefined;
+    if (!isNode(root)) throw malformed("no <interface-response>", body);
+
+    const countText = texts(child(root, "ErrCount"))[0];
+    if (countText === undefined || !/^\d+$/.test(countText)) throw malformed("no <ErrCount>", body);
+    const errCount = Number(countText);
+
+    const errors: string[] = [];
+    const errNode = child(root, "errors");
+    if (isNode(errNode)) {
+        const keys = Object.keys(errNode)
+            .filter((k) => /^err\d+$/i.test(k))
+            .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
+        for (const k of keys) errors.push(...texts(errNode[k]));
+    }
+    if (errCount > 0 && errors.length === 0) {
+        // Fall back to <responses><response><Description>.
+        const responses = child(root, "responses");
+        const list = isNode(responses) ? child(responses, "response") : undefined;
+        for (const r of Array.isArray(list) ? list : [list]) {
+            if (isNode(r)) errors.push(...texts(child(r, "Description")));
+        }
+    }
+
+    const ip = texts(child(root, "IP"))[0];
+    const doneText = texts(child(root, "Done"))[0]?.toLowerCase();
+    const done = doneText === "true" ? true : doneText === "false" ? false : undefined;
+    return { errCount, errors, ...(ip !== undefined && { ip }), ...(done !== undefined && { done }) };
+}
+
+/** Removes every form of `secret` (raw and URL-encoded) from `text`. */
+export function redact(text: string, secret: string): string {
+    if (!secret) return text;
+    const forms = new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]);
+    let out = text;
+    for (const f of [...forms].sort((a, b) => b.length - a.length)) out = out.split(f).join("***");
+    return out;
+}
+
+/** The update URL; it carries the password, so it is never printed. */
+export function ddnsUrl(req: DdnsRequest): URL {
+    let base: URL;
+    try {
+        base = new URL(req.baseUrl.endsWith("/") ? req.baseUrl : `${req.baseUrl}/`);
+    } catch {
+        throw new NamecheapError(`invalid Namecheap Dynamic DNS URL ${JSON.stringify(req.baseUrl)}`, { retryable: false });
+    }
+    if (base.protocol !== "https:" && base.protocol !== "http:") {
+        throw new NamecheapError(`Namecheap Dynamic DNS URL must be http(s), got ${base.protocol}`, { retryable: false });
+    }
+    const url = new URL("update", base);
+    url.search = new URLSearchParams({
+        host: req.host,
+        domain: req.domain,
+        password: req.password,
+        ip: req.ip,
+    }).toString();
+    return url;
+}
+
+function describeFetchFailure(e: unknown, timeoutMs: number, host: string): string {
+    const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    if (err?.name === "TimeoutError" || err?.name === "AbortError") {
+        return `request timed out after ${timeoutMs}ms`;
+    }
+    const cause = err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
+    return `network error reaching ${host}: ${cause}`;
+}
+
+function plural(n: number, word: string): string {
+    return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function seconds(ms: number): string {
+    return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+async function attempt(url: URL, req: DdnsRequest, fqdn: string, timeoutMs: number): Promise<string> {
+    let status: number;
+    let statusText: string;
+    let body: string;
+    try {
+        const res = await fetch(url, {
+            method: "GET",
+            headers: { accept: "text/xml, application/xml;q=0.9, */*;q=0.1" },
+            signal: AbortSignal.timeout(timeoutMs),
+        });
+        status = res.status;
+        statusText = res.statusText;
+        body = await res.text();
+    } catch (e) {
+        throw new NamecheapError(describeFetchFailure(e, timeoutMs, url.host), { retryable: true });
+    }
+    const httpStatus = `HTTP ${status}${statusText ? ` ${statusText}` : ""}`;
+    if (status >= 500 || status === 429 || status === 408) {
+        throw new NamecheapError(`Namecheap answered ${httpStatus}`, { retryable: true });
+    }
+    if (status < 200 || status >= 300) {
+        let errors: string[] = [];
+        try {
+            errors = parseDdnsResponse(body).errors;
+        } catch {
+            // The status alone says enough.
+        }
+        const detail = errors.length ? `: ${errors.join("; ")}` : "";
+        throw new NamecheapError(`Namecheap rejected the update of ${fqdn} with ${httpStatus}${detail}`, {
+            retryable: false,
+            errors,
+        });
+    }
+    const parsed = parseDdnsResponse(body);
+    if (parsed.errCount !== 0) {
+        const detail = parsed.errors.length ? parsed.errors.join("; ") : `ErrCount ${parsed.errCount}, no error text`;
+        throw new NamecheapError(`Namecheap rejected the update of ${fqdn}: ${detail}`, {
+            retryable: false,
+            errors: parsed.errors,
+        });
+    }
+    if (parsed.ip !== undefined && parsed.ip !== req.ip) {
+        throw new NamecheapError(`Namecheap set ${fqdn} to ${parsed.ip}, not ${req.ip}`, { retryable: false });
+    }
+    return parsed.ip ?? req.ip;
+}
+
+/**
+ * Points `host`.`domain` at `ip`. Retries 5xx, 408/429, network errors and timeouts with
+ * exponential backoff, within `totalTimeoutMs`; Namecheap's refusals fail at once.
+ */
+export async function updateDdnsRecord(
+    req: DdnsRequest,
+    opts: RetryOptions = {},
+): Promise<{ ip: string; attempts: number }> {
+    const o = { ...DEFAULT_RETRY, ...definedOnly(opts) };
+    const maxAttempts = Math.max(1, Math.floor(o.maxAttempts));
+    const requestTimeoutMs = Math.max(1, Math.ceil(o.requestTimeoutMs));
+    const initialDelayMs = Math.max(0, o.initialDelayMs);
+    const maxDelayMs = Math.max(initialDelayMs, o.maxDelayMs);
+    const totalTimeoutMs = Math.max(1, o.totalTimeoutMs);
+
+    const fqdn = fqdnOf(req.host, req.domain);
+    const safe = (e: NamecheapError): NamecheapError =>
+        new NamecheapError(redact(e.message, req.password), {
+            retryable: e.retryable,
+            errors: e.errors.map((s) => redact(s, req.password)),
+        });
+
+    if (!req.password) throw new NamecheapError("the Namecheap Dynamic DNS password is empty", { retryable: false });
+    if (!isIPv4(req.ip)) throw new NamecheapError(`not an IPv4 address: ${JSON.stringify(req.ip)}`, { retryable: false });
+    const url = ddnsUrl(req);
+
+    const started = Date.now();
+    const deadline = started + totalTimeoutMs;
+    let attempts = 0;
+    let stoppedByDeadline = false;
+    try {
+        const ip = await backOff(
+            () => {
+                attempts++;
+                const remaining = Math.max(1, deadline - Date.now());
+                return attempt(url, req, fqdn, Math.min(requestTimeoutMs, remaining));
+            },
+            {
+                numOfAttempts: maxAttempts,
+                startingDelay: initialDelayMs,
+                timeMultiple: 2,
+                maxDelay: maxDelayMs,
+                jitter: "none",
+                delayFirstAttempt: false,
+                retry: (e: unknown, failures: number) => {
+                    if (!(e instanceof NamecheapError) || !e.retryable) return false;
+                    if (failures >= maxAttempts) return false;
+                    // The delay backOff applies before the next attempt.
+                    const nextDelay = Math.min(initialDelayMs * 2 ** (failures - 1), maxDelayMs);
+                    if (Date.now() + nextDelay >= deadline) {
+                        stoppedByDeadline = true;
+                        return false;
+                    }
+                    return true;
+                },
+            },
+        );
+        return { ip, attempts };
+    } catch (e) {
+        const err =
+            e instanceof NamecheapError
+                ? e
+                : new NamecheapError(e instanceof Error ? e.message : String(e), { retryable: false });
+        if (!err.retryable) throw safe(err);
+        const limit = stoppedByDeadline ? `, time limit of ${seconds(totalTimeoutMs)} reached` : "";
+        const elapsed = seconds(Math.round((Date.now() - started) / 100) * 100);
+        throw safe(
+            new NamecheapError(
+                `Namecheap update of ${fqdn} failed after ${plural(attempts, "attempt")} (${elapsed}${limit}): ${err.message}`,
+                { retryable: true },
+            ),
+        );
+    }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
