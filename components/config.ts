@@ -276,8 +276,13 @@ export const configSchema = z
         });
         if (c.dns.provider === "namecheap") {
             const domain = c.dns.domain ?? getDomain(c.hostname) ?? undefined;
-            if (domain === undefined) {
-                ctx.addIssue({ code: "custom", path: ["dns", "domain"], input: undefined, message: "the domain registered at Namecheap, e.g. example.org" });
+            if (domain === undefined || getDomain(domain) !== domain) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["dns", "domain"],
+                    input: c.dns.domain,
+                    message: `the domain registered at Namecheap, e.g. ${getDomain(domain ?? "") ?? "example.org"}`,
+                });
             } else {
                 for (const h of hosts.filter((h) => h !== domain && !h.endsWith(`.${domain}`))) {
                     ctx.addIssue({
