@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { App } from "./components/app";
 import { Cluster } from "./components/cluster";
 import { loadConfig } from "./components/config";
+import { stackCostEstimate } from "./components/cost";
 import { Database } from "./components/database";
 import { Dns } from "./components/dns";
 import { AppImage } from "./components/image";
@@ -149,5 +150,6 @@ export = function program() {
         dnsProvider: config.dns.provider,
         dnsRecords: dns.records,
         appUrl: `https://${config.hostname}`,
+        estimatedMonthlyCostUsd: stackCostEstimate(config),
     };
 };

@@ -236,6 +236,14 @@ export const configSchema = z
                 message: `a node count within nodeAutoscale (${a.minNodes}..${a.maxNodes})`,
             });
         }
+        if (c.dbSize === "db-s-1vcpu-1gb" && c.dbNodeCount > 1) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["dbNodeCount"],
+                input: c.dbNodeCount,
+                message: '1 with dbSize "db-s-1vcpu-1gb" (DigitalOcean offers standby nodes from db-s-1vcpu-2gb up)',
+            });
+        }
         const app = c.app;
         if (app.minReplicas > app.maxReplicas) {
             ctx.addIssue({

@@ -74,6 +74,7 @@ const BAD: BadCase[] = [
     { title: "DNS wait below 30 s", stack: "prod", set: { dns: { timeoutSeconds: 5 } }, key: "dns.timeoutSeconds", shown: "5", allowed: "at least 30" },
     { title: "host name outside the Namecheap domain", stack: "dev", set: { extraHostnames: ["www.other-site.net"] }, key: "dns.domain", shown: "(not set)", allowed: "www.other-site.net is outside it" },
     { title: "Namecheap domain given as a subdomain", stack: "prod", set: { dns: { domain: "app.acme-test.org" } }, key: "dns.domain", shown: '"app.acme-test.org"', allowed: "registered at Namecheap, e.g. acme-test.org" },
+    { title: "standby nodes on the smallest database plan", stack: "dev", set: { dbNodeCount: 2 }, key: "dbNodeCount", shown: "2", allowed: 'db-s-1vcpu-2gb' },
     { title: "host name listed twice", stack: "dev", set: { extraHostnames: ["app.acme-test.org"] }, key: "extraHostnames", shown: '["app.acme-test.org"]', allowed: "listed twice" },
     { title: "Namecheap password missing", stack: "prod", secrets: { namecheapPassword: undefined }, key: "namecheapPassword", shown: "(not set)", allowed: "pulumi config set --secret namecheapPassword" },
     { title: "Namecheap password in plain text", stack: "dev", plain: ["namecheapPassword"], key: "namecheapPassword", shown: "(set in plain text)", allowed: "a secret" },

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
+import { Evaluation, isSecretInput, Program, Registered, resolveOutput, runOffline, unwrapSecrets } from "../lib/offline";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const PROJECT = "django-doks";
@@ -36,29 +37,7 @@ export const LB_IP = "203.0.113.10";
 export const MOCK_IMAGE_DIGEST = `sha256:${"ab12".repeat(16)}`;
 export const DOKS_VERSIONS = ["1.37.1-do.0", "1.36.4-do.1", "1.36.3-do.0", "1.35.8-do.2"];
 
-export interface Registered {
-    /** Position among everything the program registered or invoked. */
-    seq: number;
-    type: string;
-    name: string;
-    inputs: Record<string, any>;
-    /** Resource options as the program passed them. */
-    opts: { protect?: boolean; ignoreChanges?: string[]; dependsOn?: string[]; parent?: string };
-    /** The provider reference the engine received ("<urn>::<id>"), when one was set. */
-    provider?: string;
-}
-
-export interface Invocation {
-    seq: number;
-    token: string;
-    args: Record<string, any>;
-}
-
-export interface Evaluation {
-    resources: Registered[];
-    invokes: Invocation[];
-    outputs: Record<string, unknown>;
-}
+export type { Evaluation, Invocation, Registered } from "../lib/offline";
 
 /** The committed stack file's values, as Pulumi hands them to the program (strings). */
 export function stackFileConfig(stack: StackName): Record<string, string> {
@@ -179,7 +158,6 @@ export interface EvaluateOptions {
     env?: Partial<Record<"DIGITALOCEAN_TOKEN" | "DIGITALOCEAN_ACCESS_TOKEN", string>>;
 }
 
-type Program = () => Record<string, unknown>;
 
 /**
  * Runs the program for a stack under Pulumi's mocks: the committed stack file, the user's
@@ -207,11 +185,6 @@ async function run(
     stack: StackName,
     o: EvaluateOptions,
 ): Promise<{ evaluation: Evaluation; error?: unknown }> {
-    const resources: Registered[] = [];
-    const invokes: Invocation[] = [];
-    const options = new Map<string, Registered["opts"]>();
-    let seq = 0;
-
     const values: Record<string, string> = { ...stackFileConfig(stack) };
     for (const [k, v] of Object.entries(USER_VALUES)) values[`${PROJECT}:${k}`] = mergedValue(values[`${PROJECT}:${k}`], v);
     for (const [k, v] of Object.entries(o.set ?? {})) {
@@ -228,69 +201,15 @@ async function run(
         values["digitalocean:token"] = SECRET_TEXTS.doToken;
         secretKeys.push("digitalocean:token");
     }
-
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => {
-                const reg: Registered = {
-                    seq: seq++,
-                    type: args.type,
-                    name: args.name,
-                    inputs: args.inputs,
-                    provider: args.provider,
-                    opts: options.get(`${args.type}::${args.name}`) ?? {},
-                };
-                resources.push(reg);
-                return { id: `${args.name}-id`, state: computedState(args.type, args.name, args.inputs) };
-            },
-            call: (args) => {
-                invokes.push({ seq: seq++, token: args.token, args: args.inputs });
-                return invokeResult(args.token, args.inputs);
-            },
-        },
-        PROJECT,
+    return runOffline(program, {
+        project: PROJECT,
         stack,
-        false,
-    );
-    pulumi.runtime.setAllConfig(values, secretKeys);
-
-    const tokenVars = ["DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"] as const;
-    const savedEnv = tokenVars.map((k) => process.env[k]);
-    for (const k of tokenVars) {
-        if (o.env?.[k] === undefined) delete process.env[k];
-        else process.env[k] = o.env[k];
-    }
-    let outputs: Record<string, unknown> = {};
-    let error: unknown;
-    try {
-        await pulumi.runtime.runInPulumiStack(async () => {
-            pulumi.runtime.registerStackTransformation((t) => {
-                options.set(`${t.type}::${t.name}`, {
-                    protect: t.opts.protect,
-                    ignoreChanges: t.opts.ignoreChanges,
-                    parent: t.opts.parent ? (t.opts.parent as any).__name : undefined,
-                    dependsOn: ([] as pulumi.Input<pulumi.Resource>[])
-                        .concat((t.opts.dependsOn as any) ?? [])
-                        .map((r: any) => r?.__name as string),
-                });
-                return undefined;
-            });
-            try {
-                outputs = program();
-            } catch (e) {
-                error = e;
-            }
-            return outputs;
-        });
-    } finally {
-        tokenVars.forEach((k, i) => {
-            if (savedEnv[i] === undefined) delete process.env[k];
-            else process.env[k] = savedEnv[i];
-        });
-    }
-    // Let every registration and apply settle before anyone reads the records.
-    if (error === undefined) await settle(outputs);
-    return { evaluation: { resources, invokes, outputs }, error };
+        config: values,
+        secretKeys,
+        env: { DIGITALOCEAN_TOKEN: o.env?.DIGITALOCEAN_TOKEN, DIGITALOCEAN_ACCESS_TOKEN: o.env?.DIGITALOCEAN_ACCESS_TOKEN },
+        state: computedState,
+        invoke: invokeResult,
+    });
 }
 
 /** A user's `pulumi config set --path` on top of an object the stack file already holds. */
@@ -306,19 +225,7 @@ function mergedValue(existing: string | undefined, user: string): string {
     return user;
 }
 
-async function settle(outputs: Record<string, unknown>): Promise<void> {
-    await Promise.all(Object.values(outputs).map((o) => (pulumi.Output.isInstance(o) ? resolve(o) : o)));
-    await new Promise((r) => setImmediate(r));
-}
-
-/** Resolves an Output to its value and whether it is secret. */
-export async function resolve<T>(o: pulumi.Output<T> | T): Promise<{ value: T; secret: boolean }> {
-    if (!pulumi.Output.isInstance(o)) return { value: o as T, secret: false };
-    const out = o as pulumi.Output<T>;
-    const value = await new Promise<T>((r) => out.apply((v) => r(v)));
-    const secret = await pulumi.isSecret(out);
-    return { value, secret };
-}
+export const resolve = resolveOutput;
 
 /** A registered input as the engine receives it: secret values arrive wrapped. */
 export function secretInput<T = any>(input: unknown): { secret: boolean; value: T } {
@@ -346,26 +253,14 @@ export function one(e: Evaluation, type: string, name?: string): Registered {
     return found[0];
 }
 
-function isSecretWrapper(v: unknown): v is { value: unknown } {
-    return !!v && typeof v === "object" && (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
-}
-
-/** A registered input with every secret wrapper replaced by its value. */
-export function unwrapSecrets<T = any>(v: unknown): T {
-    if (isSecretWrapper(v)) return unwrapSecrets(v.value);
-    if (Array.isArray(v)) return v.map((x) => unwrapSecrets(x)) as T;
-    if (v && typeof v === "object") {
-        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)])) as T;
-    }
-    return v as T;
-}
+export { unwrapSecrets };
 
 /** The secret texts (and their URI-encoded forms) found in a value outside any secret wrapper. */
 export function plainTextSecrets(v: unknown): string[] {
     const patterns = Object.values(SECRET_TEXTS).flatMap((s) => [s, encodeURIComponent(s)]);
     const found = new Set<string>();
     const walk = (x: unknown): void => {
-        if (isSecretWrapper(x)) return;
+        if (isSecretInput(x)) return;
         if (typeof x === "string") patterns.filter((p) => x.includes(p)).forEach((p) => found.add(p));
         else if (Array.isArray(x)) x.forEach(walk);
         else if (x && typeof x === "object") Object.values(x).forEach(walk);

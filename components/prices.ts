@@ -1,0 +1,68 @@
+/**
+ * DigitalOcean list prices in USD per month (28-day cap, before taxes and credits).
+ *
+ * Read on PRICES_AS_OF:
+ * - https://docs.digitalocean.com/products/kubernetes/details/pricing/
+ *   (nodes cost what Droplets cost; HA control plane $40/month)
+ * - https://docs.digitalocean.com/products/container-registry/details/pricing/ (the three tiers)
+ * - https://docs.digitalocean.com/products/databases/ (the smallest plan has no standby nodes)
+ * - https://docs.digitalocean.com/products/networking/load-balancers/ ($10 per node, an old copy)
+ * Per-size tables are on https://www.digitalocean.com/pricing/droplets and
+ * https://www.digitalocean.com/pricing/managed-databases, which could not be read here: those
+ * prices come from consistent third-party records and are marked `confirmed: false`.
+ */
+export const PRICES_AS_OF = "2026-11-22";
+
+export interface Price {
+    usd: number;
+    /** false: not confirmed on DigitalOcean's own pages (see the note beside it). */
+    confirmed: boolean;
+}
+
+export interface PriceTable {
+    droplet: Record<string, Price>;
+    doksHaControlPlane: Price;
+    postgres: Record<string, { primary: Price; standby?: Price }>;
+    loadBalancerNode: Price;
+    volumeGiB: Price;
+    registry: Record<string, Price>;
+}
+
+export const PRICES: PriceTable = {
+    /** Basic (regular, shared CPU) Droplet sizes; DOKS nodes are billed as these. Third-party tables agree. */
+    droplet: {
+        "s-1vcpu-2gb": { usd: 12, confirmed: false },
+        "s-2vcpu-2gb": { usd: 18, confirmed: false },
+        "s-2vcpu-4gb": { usd: 24, confirmed: false },
+        "s-4vcpu-8gb": { usd: 48, confirmed: false },
+        "s-8vcpu-16gb": { usd: 96, confirmed: false },
+    },
+
+    /** DOKS high-availability control plane, per cluster. */
+    doksHaControlPlane: { usd: 40, confirmed: true },
+
+    /**
+     * Managed PostgreSQL, per node: the primary, and each standby (nodeCount - 1); no `standby`
+     * means the plan cannot have one (confirmed for db-s-1vcpu-1gb). Standby nodes are priced
+     * like the primary after a third-party 2026 invoice of a two-node 2 GiB cluster (2 x $30).
+     */
+    postgres: {
+        "db-s-1vcpu-1gb": { primary: { usd: 15, confirmed: false } },
+        "db-s-1vcpu-2gb": { primary: { usd: 30, confirmed: false }, standby: { usd: 30, confirmed: false } },
+        "db-s-2vcpu-4gb": { primary: { usd: 60, confirmed: false }, standby: { usd: 60, confirmed: false } },
+        "db-s-4vcpu-8gb": { primary: { usd: 120, confirmed: false }, standby: { usd: 120, confirmed: false } },
+    },
+
+    /** One regional load balancer node: $12 on current third-party invoices; the docs copy read said $10. */
+    loadBalancerNode: { usd: 12, confirmed: false },
+
+    /** Block storage volumes (the static-content PVC), per GiB. Third-party. */
+    volumeGiB: { usd: 0.1, confirmed: false },
+
+    /** Container Registry subscription tiers. */
+    registry: {
+        starter: { usd: 0, confirmed: true },
+        basic: { usd: 5, confirmed: true },
+        professional: { usd: 20, confirmed: true },
+    },
+};

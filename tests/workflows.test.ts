@@ -1,0 +1,261 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { ROOT } from "./harness";
+
+const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+const ACTIONLINT = path.join(ROOT, ".tools", "bin", "actionlint");
+
+/** Inputs of pulumi/actions (v6's action.yml; v7 changed only the Node runtime). */
+const PULUMI_ACTION_INPUTS = [
+    "always-include-summary", "cloud-url", "color", "command", "comment-on-pr", "comment-on-pr-number",
+    "comment-on-summary", "config-map", "continue-on-error", "debug", "diff", "edit-pr-comment", "exclude",
+    "exclude-dependents", "exclude-protected", "expect-no-changes", "github-token", "log-flow", "log-verbosity",
+    "message", "parallel", "plan", "policyPackConfigs", "policyPacks", "pulumi-version", "pulumi-version-file",
+    "refresh", "remove", "replace", "secrets-provider", "stack-name", "suppress-outputs", "suppress-progress",
+    "target", "target-dependents", "upsert", "work-dir",
+];
+
+interface Step {
+    name?: string;
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+}
+
+interface Job {
+    needs?: string | string[];
+    if?: string;
+    environment?: string | { name: string };
+    concurrency?: string | { group: string; "cancel-in-progress"?: boolean };
+    env?: Record<string, string>;
+    strategy?: { matrix?: Record<string, unknown> };
+    steps: Step[];
+}
+
+interface Workflow {
+    on: Record<string, any>;
+    env?: Record<string, string>;
+    concurrency?: { group: string; "cancel-in-progress"?: boolean };
+    jobs: Record<string, Job>;
+}
+
+const load = (file: string): Workflow => parseYaml(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"));
+const needs = (j: Job) => ([] as string[]).concat(j.needs ?? []);
+const envName = (j: Job) => (typeof j.environment === "string" ? j.environment : j.environment?.name);
+const pulumiSteps = (j: Job) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command);
+const files = () => fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+
+describe("actionlint", () => {
+    beforeAll(() => {
+        if (fs.existsSync(ACTIONLINT)) return;
+        // CI runs the script before the tests; locally this installs on first use.
+        const r = spawnSync("bash", [path.join(ROOT, "scripts", "install-actionlint.sh")], { encoding: "utf8" });
+        if (r.status !== 0) {
+            throw new Error(`actionlint is not installed and scripts/install-actionlint.sh failed:\n${r.stdout}${r.stderr}`);
+        }
+    }, 300_000);
+
+    test("passes on every workflow (with shellcheck on run: scripts when installed)", () => {
+        expect(files()).toEqual(["deploy.yml", "destroy.yml", "preview.yml"]);
+        const r = spawnSync(ACTIONLINT, ["-no-color", ...files().map((f) => path.join(WORKFLOWS, f))], { cwd: ROOT, encoding: "utf8" });
+        expect(`${r.stdout}${r.stderr}`).toBe("");
+        expect(r.status).toBe(0);
+    });
+
+    test("really checks: a broken workflow fails, shell scripts included when shellcheck is on PATH", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wf-"));
+        const file = path.join(dir, "broken.yml");
+        fs.writeFileSync(
+            file,
+            [
+                "on: push",
+                "jobs:",
+                "  x:",
+                "    runs-on: ubuntu-latest",
+                "    steps:",
+                "      - uses: actions/checkout@v6",
+                "        with: { no-such-input: 1 }",
+                "      - run: echo ${{ github.event.head_commit.message }} && cp $SRC $DST",
+            ].join("\n"),
+        );
+        const r = spawnSync(ACTIONLINT, ["-no-color", file], { encoding: "utf8" });
+        expect(r.status).toBe(1);
+        expect(r.stdout).toContain('input "no-such-input" is not defined');
+        expect(r.stdout).toContain("potentially untrusted");
+        const shellcheck = spawnSync("shellcheck", ["--version"]);
+        if (shellcheck.status === 0) expect(r.stdout).toContain("shellcheck reported issue");
+    });
+
+    test("the install script is idempotent and pins the version", () => {
+        const script = fs.readFileSync(path.join(ROOT, "scripts", "install-actionlint.sh"), "utf8");
+        expect(script).toMatch(/^ACTIONLINT_VERSION="v\d+\.\d+\.\d+"$/m);
+        const r = spawnSync("bash", [path.join(ROOT, "scripts", "install-actionlint.sh")], { encoding: "utf8" });
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain("is already in .tools/bin");
+    });
+});
+
+describe("every workflow", () => {
+    test.each(["deploy.yml", "destroy.yml", "preview.yml"])("%s pins actions to a major version or a commit", (file) => {
+        const uses = Object.values(load(file).jobs).flatMap((j) => j.steps.map((s) => s.uses).filter((u): u is string => !!u));
+        expect(uses.length).toBeGreaterThan(0);
+        for (const u of uses) expect(u).toMatch(/@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
+    });
+
+    test.each(["deploy.yml", "destroy.yml", "preview.yml"])("%s gives secrets only to the steps that use them", (file) => {
+        const wf = load(file);
+        const secretIn = (env?: Record<string, string>) => Object.values(env ?? {}).some((v) => /secrets\./.test(String(v)));
+        expect(secretIn(wf.env)).toBe(false);
+        for (const job of Object.values(wf.jobs)) {
+            expect(secretIn(job.env)).toBe(false);
+            // npm ci runs third-party install scripts.
+            for (const s of job.steps.filter((x) => x.run?.includes("npm ci"))) expect(secretIn(s.env)).toBe(false);
+        }
+    });
+
+    test.each(["deploy.yml", "destroy.yml", "preview.yml"])("%s passes only known inputs to pulumi/actions, with both backends", (file) => {
+        const steps = Object.values(load(file).jobs).flatMap(pulumiSteps);
+        expect(steps.length).toBeGreaterThan(0);
+        for (const s of steps) {
+            for (const key of Object.keys(s.with ?? {})) expect(PULUMI_ACTION_INPUTS).toContain(key);
+            expect(s.uses).toBe("pulumi/actions@v7");
+            expect(s.with?.["cloud-url"]).toBe("${{ secrets.PULUMI_BACKEND_URL }}");
+            for (const name of ["PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "DIGITALOCEAN_TOKEN"]) {
+                expect(s.env?.[name]).toBe(`\${{ secrets.${name} }}`);
+            }
+        }
+    });
+
+    test.each(["deploy.yml", "preview.yml"])("%s tests before it touches a stack", (file) => {
+        const wf = load(file);
+        const run = wf.jobs.test.steps.map((s) => s.run ?? "");
+        expect(run.indexOf("bash scripts/install-actionlint.sh")).toBeLessThan(run.indexOf("npm test"));
+        expect(run.indexOf("npm ci")).toBeLessThan(run.indexOf("npm test"));
+        const node = wf.jobs.test.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
+        expect(node?.with).toEqual({ "node-version": 22, cache: "npm" });
+    });
+});
+
+describe("preview.yml", () => {
+    const wf = load("preview.yml");
+
+    test("runs on pull requests, one run per PR at a time", () => {
+        expect(Object.keys(wf.on)).toEqual(["pull_request"]);
+        expect(wf.concurrency?.group).toContain("github.event.pull_request.number");
+        expect(wf.concurrency?.["cancel-in-progress"]).toBe(true);
+    });
+
+    test("previews dev and prod with the policy pack, commenting on the PR in place", () => {
+        const job = wf.jobs.preview;
+        expect(needs(job)).toEqual(["test"]);
+        expect(job.strategy?.matrix?.stack).toEqual(["dev", "prod"]);
+        const [step] = pulumiSteps(job);
+        expect(step.with).toMatchObject({
+            command: "preview",
+            policyPacks: "policy",
+            refresh: true,
+            "comment-on-pr": true,
+            "edit-pr-comment": true,
+        });
+        expect(String(step.with?.["stack-name"])).toContain("matrix.stack");
+    });
+});
+
+describe("deploy.yml", () => {
+    const wf = load("deploy.yml");
+
+    test("runs on pushes to main: test, then dev, then prod behind the production environment", () => {
+        expect(wf.on).toEqual({ push: { branches: ["main"] } });
+        expect(needs(wf.jobs.dev)).toEqual(["test"]);
+        expect(needs(wf.jobs.prod)).toEqual(["dev"]);
+        expect(envName(wf.jobs.prod)).toBe("production");
+        expect(envName(wf.jobs.dev)).toBeUndefined();
+    });
+
+    test("each stack is updated by one run at a time, never cancelled, with the policy pack", () => {
+        for (const stack of ["dev", "prod"]) {
+            const job = wf.jobs[stack];
+            expect(job.concurrency).toEqual({ group: `pulumi-${stack}`, "cancel-in-progress": false });
+            const [step] = pulumiSteps(job);
+            expect(step.with).toMatchObject({ command: "up", policyPacks: "policy" });
+            expect(String(step.with?.["stack-name"])).toContain(`'${stack}'`);
+        }
+    });
+});
+
+describe("destroy.yml", () => {
+    const wf = load("destroy.yml");
+    const guard = wf.jobs.guard.steps[0];
+
+    test("is started by hand with a stack choice and a typed confirmation", () => {
+        expect(Object.keys(wf.on)).toEqual(["workflow_dispatch"]);
+        const inputs = wf.on.workflow_dispatch.inputs;
+        expect(inputs.stack).toMatchObject({ type: "choice", options: ["dev", "prod"], required: true });
+        expect(inputs.confirm).toMatchObject({ type: "string", required: true });
+    });
+
+    test("destroys only after the guard; prod waits for the production environment", () => {
+        expect(wf.jobs.guard.steps).toHaveLength(1);
+        for (const stack of ["dev", "prod"]) {
+            const job = wf.jobs[`destroy-${stack}`];
+            expect(needs(job)).toEqual(["guard"]);
+            expect(job.if).toBe(`inputs.stack == '${stack}'`);
+            expect(job.concurrency).toEqual({ group: `pulumi-${stack}`, "cancel-in-progress": false });
+            expect(pulumiSteps(job)[0].with).toMatchObject({ command: "destroy" });
+        }
+        expect(envName(wf.jobs["destroy-prod"])).toBe("production");
+    });
+
+    test("the guard reads the inputs through its environment, not by expansion in the script", () => {
+        expect(guard.run).not.toContain("${{");
+        expect(Object.values(guard.env ?? {}).sort()).toEqual(["${{ inputs.confirm }}", "${{ inputs.stack }}"]);
+    });
+
+    // The guard's own shell, run under bash with the inputs it would receive.
+    const runGuard = (stack: string, confirm: string) => {
+        const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
+        for (const [name, value] of Object.entries(guard.env ?? {})) {
+            env[name] = value === "${{ inputs.stack }}" ? stack : value === "${{ inputs.confirm }}" ? confirm : value;
+        }
+        const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "guard-")), "guard.sh");
+        // GitHub runs `run:` with bash -e {0} (plus --noprofile --norc, -o pipefail).
+        fs.writeFileSync(script, guard.run ?? "");
+        const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", script], { env, encoding: "utf8" });
+        return { status: r.status, out: `${r.stdout}${r.stderr}` };
+    };
+
+    test.each([
+        ["dev", "dev"],
+        ["prod", "destroy prod"],
+    ])("accepts stack %s with confirm %p", (stack, confirm) => {
+        const r = runGuard(stack, confirm);
+        expect(r.status).toBe(0);
+        expect(r.out).toContain(`Confirmed: destroying ${stack}.`);
+    });
+
+    test.each([
+        ["prod", "prod", "destroy prod"],
+        ["prod", "destroy  prod", "destroy prod"],
+        ["prod", "Destroy prod", "destroy prod"],
+        ["prod", "destroy prod ", "destroy prod"],
+        ["prod", "destroy dev", "destroy prod"],
+        ["prod", "", "destroy prod"],
+        ["dev", "Dev", "dev"],
+        ["dev", "destroy prod", "dev"],
+        ["dev", "", "dev"],
+    ])("refuses stack %s with confirm %p", (stack, confirm, expected) => {
+        const r = runGuard(stack, confirm);
+        expect(r.status).toBe(1);
+        expect(r.out).toContain(`::error::Refusing to destroy ${stack}: type exactly "${expected}" in confirm.`);
+    });
+
+    test("refuses a stack it does not know", () => {
+        const r = runGuard("staging", "staging");
+        expect(r.status).toBe(1);
+        expect(r.out).toContain('::error::Unknown stack "staging".');
+    });
+});
