@@ -37,6 +37,8 @@ export interface OfflineRun {
     /** What the cloud would answer: a resource's state, a data source's result. */
     state(type: string, name: string, inputs: Record<string, any>): Record<string, any>;
     invoke(token: string, args: Record<string, any>): Record<string, any>;
+    /** The id the cloud would assign (default "<name>-id"). */
+    id?(type: string, name: string): string;
 }
 
 export type Program = () => Record<string, unknown>;
@@ -61,7 +63,8 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
                     provider: args.provider,
                     opts: options.get(`${args.type}::${args.name}`) ?? {},
                 });
-                return { id: `${args.name}-id`, state: run.state(args.type, args.name, args.inputs) };
+                const id = run.id ? run.id(args.type, args.name) : `${args.name}-id`;
+                return { id, state: run.state(args.type, args.name, args.inputs) };
             },
             call: (args) => {
                 invokes.push({ seq: seq++, token: args.token, args: args.inputs });
