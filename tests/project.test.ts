@@ -19,7 +19,8 @@ describe("project wiring", () => {
     test("type checking is strict and part of npm test", () => {
         expect(JSON.parse(read("tsconfig.json")).compilerOptions.strict).toBe(true);
         const scripts = JSON.parse(read("package.json")).scripts;
-        expect(scripts.test).toBe("npm run lint && npm run typecheck && jest");
+        expect(scripts.test).toBe("npm run lint && npm run typecheck && jest && npm run test:app");
+        expect(scripts["test:app"]).toBe("bash scripts/app-test.sh");
         expect(scripts.typecheck).toMatch(/^tsc --noEmit/);
         expect(scripts.lint).toMatch(/^eslint /);
     });
