@@ -2,12 +2,16 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** Runs a Pulumi program without an engine, cloud or network, under Pulumi's mocks. */
 
+/** Resource inputs and state: arbitrary JSON, read by path. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export interface Registered {
     /** Position among everything the program registered or invoked. */
     seq: number;
     type: string;
     name: string;
-    inputs: Record<string, any>;
+    inputs: Record<string, Json>;
     /** Resource options as the program passed them. */
     opts: { protect?: boolean; ignoreChanges?: string[]; dependsOn?: string[]; parent?: string };
     /** The provider reference the engine received ("<urn>::<id>"), when one was set. */
@@ -17,7 +21,7 @@ export interface Registered {
 export interface Invocation {
     seq: number;
     token: string;
-    args: Record<string, any>;
+    args: Record<string, Json>;
 }
 
 export interface Evaluation {
@@ -35,8 +39,8 @@ export interface OfflineRun {
     /** Environment variables as the program sees them; undefined removes one. */
     env?: Record<string, string | undefined>;
     /** What the cloud would answer: a resource's state, a data source's result. */
-    state(type: string, name: string, inputs: Record<string, any>): Record<string, any>;
-    invoke(token: string, args: Record<string, any>): Record<string, any>;
+    state(type: string, name: string, inputs: Record<string, Json>): Record<string, Json>;
+    invoke(token: string, args: Record<string, Json>): Record<string, Json>;
     /** The id the cloud would assign (default "<name>-id"). */
     id?(type: string, name: string): string;
 }
@@ -133,7 +137,7 @@ function isSecretWrapper(v: unknown): v is { value: unknown } {
 }
 
 /** A registered input with every secret wrapper replaced by its value, or by `mask` when given. */
-export function unwrapSecrets<T = any>(v: unknown, mask?: string): T {
+export function unwrapSecrets<T = Json>(v: unknown, mask?: string): T {
     if (isSecretWrapper(v)) return (mask ?? unwrapSecrets(v.value)) as T;
     if (Array.isArray(v)) return v.map((x) => unwrapSecrets(x, mask)) as T;
     if (v && typeof v === "object") {

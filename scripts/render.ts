@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml, stringify } from "yaml";
-import { Evaluation, Registered, resolveOutput, runOffline, unwrapSecrets } from "../lib/offline";
+import { Evaluation, Json, Registered, resolveOutput, runOffline, unwrapSecrets } from "../lib/offline";
 import program from "../index";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -49,7 +49,7 @@ function stackConfig(stack: string): { config: Record<string, string>; examples:
     return { config, examples };
 }
 
-function cloudState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+function cloudState(type: string, name: string, inputs: Record<string, Json>): Record<string, Json> {
     switch (type) {
         case "digitalocean:index/vpc:Vpc":
             return { ipRange: known("VPC IP range"), ...inputs };
@@ -81,7 +81,7 @@ function cloudState(type: string, name: string, inputs: Record<string, any>): Re
     }
 }
 
-function cloudInvoke(token: string, args: Record<string, any>): Record<string, any> {
+function cloudInvoke(token: string, args: Record<string, Json>): Record<string, Json> {
     switch (token) {
         case "digitalocean:index/getKubernetesVersions:getKubernetesVersions":
             return { latestVersion: `${args.versionPrefix}«newest patch»`, validVersions: [], versionPrefix: args.versionPrefix };
@@ -111,7 +111,7 @@ export async function evaluateOffline(stack: string): Promise<{ evaluation: Eval
 }
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9.-]+/g, "-").toLowerCase();
-const masked = (r: Registered) => unwrapSecrets<Record<string, any>>(r.inputs, SECRET_MASK);
+const masked = (r: Registered) => unwrapSecrets<Record<string, Json>>(r.inputs, SECRET_MASK);
 
 function table(rows: string[][]): string {
     const [head, ...body] = rows;
