@@ -312,18 +312,16 @@ export class App extends pulumi.ComponentResource {
             { ...k, dependsOn: [migrations] },
         );
 
-        const service = new k8s.core.v1.Service(
-            `${name}-web`,
-            {
-                metadata: meta("web", "web"),
-                spec: {
-                    type: "ClusterIP",
-                    selector: web,
-                    ports: [{ name: "http", port: APP_PORT, targetPort: "http", protocol: "TCP" }],
+        const clusterIpService = (component: string, selector: Record<string, string>, port: number) =>
+            new k8s.core.v1.Service(
+                `${name}-${component}`,
+                {
+                    metadata: meta(component, component),
+                    spec: { type: "ClusterIP", selector, ports: [{ name: "http", port, targetPort: "http", protocol: "TCP" }] },
                 },
-            },
-            k,
-        );
+                k,
+            );
+        const service = clusterIpService("web", web, APP_PORT);
 
         if (args.scaling.autoscaling) {
             new k8s.autoscaling.v2.HorizontalPodAutoscaler(
@@ -429,18 +427,7 @@ export class App extends pulumi.ComponentResource {
             },
             k,
         );
-        const staticService = new k8s.core.v1.Service(
-            `${name}-static`,
-            {
-                metadata: meta("static", "static"),
-                spec: {
-                    type: "ClusterIP",
-                    selector: staticServer,
-                    ports: [{ name: "http", port: STATIC_PORT, targetPort: "http", protocol: "TCP" }],
-                },
-            },
-            k,
-        );
+        const staticService = clusterIpService("static", staticServer, STATIC_PORT);
 
         const syncPod = (oneTime: string) => ({
             metadata: { labels: labels("sync") },

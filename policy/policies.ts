@@ -347,16 +347,15 @@ const hpaMinReplicas: ResourceValidationPolicy = {
     description: "Every HorizontalPodAutoscaler keeps at least 2 replicas (minReplicas >= 2; it defaults to 1).",
     enforcementLevel: "mandatory",
     validateResource: [
-        validateResourceOfType(k8s.autoscaling.v2.HorizontalPodAutoscaler, (hpa, args, report) => {
-            const min = hpa.spec?.minReplicas ?? 1;
-            if (min < 2) report(`HorizontalPodAutoscaler "${args.name}" has minReplicas ${min}; at least 2 are required.`);
-        }),
-        validateResourceOfType(k8s.autoscaling.v1.HorizontalPodAutoscaler, (hpa, args, report) => {
-            const min = hpa.spec?.minReplicas ?? 1;
-            if (min < 2) report(`HorizontalPodAutoscaler "${args.name}" has minReplicas ${min}; at least 2 are required.`);
-        }),
+        validateResourceOfType(k8s.autoscaling.v2.HorizontalPodAutoscaler, (hpa, args, report) => checkHpaMin(hpa.spec?.minReplicas, args.name, report)),
+        validateResourceOfType(k8s.autoscaling.v1.HorizontalPodAutoscaler, (hpa, args, report) => checkHpaMin(hpa.spec?.minReplicas, args.name, report)),
     ],
 };
+
+function checkHpaMin(minReplicas: number | undefined, name: string, report: (message: string) => void): void {
+    const min = minReplicas ?? 1;
+    if (min < 2) report(`HorizontalPodAutoscaler "${name}" has minReplicas ${min}; at least 2 are required.`);
+}
 
 const prodReplicas: StackValidationPolicy = {
     name: "k8s-prod-replicas",
