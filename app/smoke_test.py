@@ -15,6 +15,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -33,8 +34,14 @@ GUNICORN_CMD = ["gunicorn", "-c", "gunicorn.conf.py", "webapp.wsgi"]  # the imag
 UID = 10001
 
 # Mount namespace: read-only root, writable /tmp; then drop to the image's numeric user.
+# The app folder is carried over read-only, as it may itself live under /tmp (a CI checkout).
 SANDBOX = (
-    'mount -o remount,bind,ro / && mount -t tmpfs -o mode=1777,nosuid,nodev,size=64m tmpfs /tmp && exec "$@"'
+    f"app={shlex.quote(str(APP_DIR))} && "
+    'mount --bind "$app" /mnt && '
+    "mount -o remount,bind,ro / && "
+    "mount -t tmpfs -o mode=1777,nosuid,nodev,size=64m tmpfs /tmp && "
+    'mkdir -p "$app" && mount --bind /mnt "$app" && mount -o remount,bind,ro "$app" && umount /mnt && '
+    'cd "$app" && exec "$@"'
 )
 
 
