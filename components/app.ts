@@ -221,10 +221,12 @@ export class App extends pulumi.ComponentResource {
         const resources = args.resources;
 
         // A Job's spec cannot change: the provider replaces it, so a new image runs the migrations again.
+        // A Job that failed is replaced on the next `pulumi up` instead of awaited again.
+        const replaceUnready = { "pulumi.com/replaceUnready": "true" };
         const migrations = new k8s.batch.v1.Job(
             `${name}-migrate`,
             {
-                metadata: { namespace, labels: labels("migrate") },
+                metadata: { namespace, labels: labels("migrate"), annotations: replaceUnready },
                 spec: {
                     backoffLimit: 2,
                     activeDeadlineSeconds: 900,
@@ -252,7 +254,8 @@ export class App extends pulumi.ComponentResource {
                     },
                 },
             },
-            k,
+            // Pulumi awaits the Job's completion; allow the whole activeDeadlineSeconds.
+            { ...k, customTimeouts: { create: "16m", update: "16m" } },
         );
 
         const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
@@ -476,10 +479,10 @@ export class App extends pulumi.ComponentResource {
         new k8s.batch.v1.Job(
             `${name}-static-sync-init`,
             {
-                metadata: { namespace, labels: labels("sync") },
+                metadata: { namespace, labels: labels("sync"), annotations: replaceUnready },
                 spec: { backoffLimit: 4, activeDeadlineSeconds: 600, template: syncPod("true") },
             },
-            { ...k, dependsOn: [staticDeployment] },
+            { ...k, dependsOn: [staticDeployment], customTimeouts: { create: "11m", update: "11m" } },
         );
         new k8s.batch.v1.CronJob(
             `${name}-static-sync`,

@@ -13,7 +13,13 @@ export interface Registered {
     name: string;
     inputs: Record<string, Json>;
     /** Resource options as the program passed them. */
-    opts: { protect?: boolean; ignoreChanges?: string[]; dependsOn?: string[]; parent?: string };
+    opts: {
+        protect?: boolean;
+        ignoreChanges?: string[];
+        dependsOn?: string[];
+        parent?: string;
+        customTimeouts?: { create?: string; update?: string; delete?: string };
+    };
     /** The provider reference the engine received ("<urn>::<id>"), when one was set. */
     provider?: string;
 }
@@ -95,6 +101,7 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
                 options.set(`${t.type}::${t.name}`, {
                     protect: t.opts.protect,
                     ignoreChanges: t.opts.ignoreChanges,
+                    customTimeouts: (t.opts as { customTimeouts?: Registered["opts"]["customTimeouts"] }).customTimeouts,
                     parent: nameOf(t.opts.parent),
                     dependsOn: dependsOn.map((r) => nameOf(r) as string),
                 });

@@ -167,6 +167,10 @@ describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: St
         });
         expect(secretInput(migrationSecret.inputs.stringData).secret).toBe(true);
         expect(podSpec(job).restartPolicy).toBe("Never");
+        // Pulumi awaits the Job; a failed one is replaced on the next up rather than awaited forever.
+        expect(job.inputs.metadata.annotations).toEqual({ "pulumi.com/replaceUnready": "true" });
+        expect(obj(job).spec.activeDeadlineSeconds).toBe(900);
+        expect(job.opts.customTimeouts).toEqual({ create: "16m", update: "16m" });
         expect(web().opts.dependsOn).toContain("app-migrate");
         expect(job.seq).toBeLessThan(web().seq);
     });
