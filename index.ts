@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { App } from "./components/app";
+import { App, APP_NAMESPACE } from "./components/app";
 import { Cluster } from "./components/cluster";
 import { loadConfig } from "./components/config";
 import { stackCostEstimate } from "./components/cost";
@@ -99,7 +99,7 @@ export = function program() {
 
     const app = new App("app", {
         provider: cluster.provider,
-        namespace: "django",
+        namespace: APP_NAMESPACE,
         instance: config.stack,
         image,
         hostnames: config.hostnames,

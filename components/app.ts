@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createHash } from "crypto";
 
+/** The app's namespace: everything of the workload lives in it. */
+export const APP_NAMESPACE = "django";
 export const APP_PORT = 8080;
 export const STATIC_PORT = 8080;
 /** Where the static server and the git-sync pods mount the content volume. */
