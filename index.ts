@@ -60,7 +60,6 @@ export = function program() {
         mode: config.registryMode,
         tier: config.registryTier,
         region: config.registryRegion,
-        push: config.app.image === undefined,
     });
 
     const platform = new Platform("platform", {
@@ -91,9 +90,7 @@ export = function program() {
         config.app.image ??
         new AppImage("app-image", {
             context: "app",
-            repository: pulumi.interpolate`${registry.endpoint}/django`,
-            registryServer: registry.serverUrl,
-            login: registry.pushLogin!,
+            registry: { name: registry.name, endpoint: registry.endpoint, serverUrl: registry.serverUrl },
             tag: config.stack,
         }).ref;
 

@@ -7,8 +7,6 @@ export interface RegistryArgs {
     mode: "create" | "existing";
     tier: "starter" | "basic" | "professional";
     region?: string;
-    /** Also issue push credentials (the stack builds the app image). */
-    push?: boolean;
 }
 
 /** Username and password from a `.dockerconfigjson` document. */
@@ -29,8 +27,6 @@ export class Registry extends pulumi.ComponentResource {
     public readonly serverUrl: pulumi.Output<string>;
     /** A `.dockerconfigjson` document for an imagePullSecret (secret). */
     public readonly dockerConfigJson: pulumi.Output<string>;
-    /** Push credentials when `push` is set (secret). */
-    public readonly pushLogin?: pulumi.Output<{ username: string; password: string }>;
 
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("django-doks:infra:Registry", name, {}, opts);
@@ -52,15 +48,6 @@ export class Registry extends pulumi.ComponentResource {
             { registryName: registry.name, write: false },
             { parent: this },
         );
-
-        if (args.push) {
-            const push = new digitalocean.ContainerRegistryDockerCredentials(
-                `${name}-push`,
-                { registryName: registry.name, write: true },
-                { parent: this },
-            );
-            this.pushLogin = pulumi.secret(push.dockerCredentials.apply(dockerLogin));
-        }
 
         this.name = registry.name;
         this.endpoint = registry.endpoint;

@@ -286,7 +286,7 @@ describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: St
         ]);
         expect(policies["sync-to-git"].egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }]);
         expect(policies["dns-egress"].egress[0].ports).toEqual([{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
-        const syncLabels = podSpec(one(e, T.cronJob, "app-static-sync")) && obj(one(e, T.cronJob, "app-static-sync")).spec.jobTemplate.spec.template.metadata.labels;
+        const syncLabels = obj(one(e, T.cronJob, "app-static-sync")).spec.jobTemplate.spec.template.metadata.labels;
         expect(syncLabels).toMatchObject(policies["sync-to-git"].podSelector.matchLabels);
     });
 

@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
@@ -229,9 +228,7 @@ export const resolve = resolveOutput;
 
 /** A registered input as the engine receives it: secret values arrive wrapped. */
 export function secretInput<T = any>(input: unknown): { secret: boolean; value: T } {
-    if (input && typeof input === "object" && (input as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) {
-        return { secret: true, value: (input as { value: T }).value };
-    }
+    if (isSecretInput(input)) return { secret: true, value: input.value as T };
     return { secret: false, value: input as T };
 }
 

@@ -137,7 +137,7 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
     });
 
     test("push credentials only for the image the stack builds", async () => {
-        expect(one(e, T.pull, "registry-push").inputs).toMatchObject({ registryName: USER_VALUES.registryName, write: true });
+        expect(one(e, T.pull, "app-image-push").inputs).toMatchObject({ registryName: USER_VALUES.registryName, write: true });
         const prebuilt = await evaluate(program, stack, {
             set: { app: { image: `registry.digitalocean.com/acme/django@${MOCK_IMAGE_DIGEST}` } },
         });
