@@ -155,6 +155,12 @@ export interface EvaluateOptions {
     plain?: string[];
     /** DIGITALOCEAN_TOKEN / DIGITALOCEAN_ACCESS_TOKEN as the program sees them (unset otherwise). */
     env?: Partial<Record<"DIGITALOCEAN_TOKEN" | "DIGITALOCEAN_ACCESS_TOKEN", string>>;
+    /** Keys with their namespace ("aws:region") set as plain values. */
+    raw?: Record<string, string>;
+    /** digitalocean:token stored in plain text. */
+    plainToken?: boolean;
+    /** The stack's name as the program sees it (the stack file is still `stack`'s). */
+    stackName?: string;
 }
 
 
@@ -198,11 +204,12 @@ async function run(
     }
     if (!o.withoutToken) {
         values["digitalocean:token"] = SECRET_TEXTS.doToken;
-        secretKeys.push("digitalocean:token");
+        if (!o.plainToken) secretKeys.push("digitalocean:token");
     }
+    Object.assign(values, o.raw);
     return runOffline(program, {
         project: PROJECT,
-        stack,
+        stack: o.stackName ?? stack,
         config: values,
         secretKeys,
         env: { DIGITALOCEAN_TOKEN: o.env?.DIGITALOCEAN_TOKEN, DIGITALOCEAN_ACCESS_TOKEN: o.env?.DIGITALOCEAN_ACCESS_TOKEN },
