@@ -1,6 +1,6 @@
-import * as fs from "fs";
+import { execFileSync } from "child_process";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import { readStackFile } from "../lib/stack-file";
 import { Evaluation, isSecretInput, Program, Registered, resolveOutput, runOffline, unwrapSecrets } from "../lib/offline";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -40,14 +40,7 @@ export type { Evaluation, Invocation, Registered } from "../lib/offline";
 
 /** The committed stack file's values, as Pulumi hands them to the program (strings). */
 export function stackFileConfig(stack: StackName): Record<string, string> {
-    const file = parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
-        config?: Record<string, unknown>;
-    };
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(file.config ?? {})) {
-        out[k] = typeof v === "string" ? v : JSON.stringify(v);
-    }
-    return out;
+    return readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`)).values;
 }
 
 function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
@@ -278,4 +271,19 @@ export function kubernetesObjects(e: Evaluation): { resource: Registered; object
     return e.resources
         .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/"))
         .map((resource) => ({ resource, object: unwrapSecrets(resource.inputs) }));
+}
+
+export interface Verdict {
+    name: string;
+    kind: string;
+    error: string | null;
+}
+
+/** The project's schema check, scripts/validate-k8s.mjs (the @kubernetes-models packages are ES modules only). */
+export function validateObjects(objects: unknown[]): Verdict[] {
+    const out = execFileSync(process.execPath, [path.join(ROOT, "scripts", "validate-k8s.mjs")], {
+        input: JSON.stringify(objects),
+        cwd: ROOT,
+    });
+    return JSON.parse(out.toString()) as Verdict[];
 }
