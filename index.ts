@@ -6,7 +6,7 @@ import { stackCostEstimate } from "./components/cost";
 import { Database } from "./components/database";
 import { Dns } from "./components/dns";
 import { AppImage } from "./components/image";
-import { resourceName, stackTags } from "./components/naming";
+import { NAME_SUFFIXES, resourceName, stackTags } from "./components/naming";
 import { Network } from "./components/network";
 import { Platform } from "./components/platform";
 import { Registry } from "./components/registry";
@@ -41,7 +41,7 @@ export = function program() {
     });
 
     const database = new Database("database", {
-        name: resourceName(config, "pg"),
+        name: resourceName(config, NAME_SUFFIXES.database),
         region: config.region,
         vpcId: network.vpcId,
         kubernetesClusterId: cluster.clusterId,

@@ -2,6 +2,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { buildKubeconfig } from "./kubeconfig";
+import { NAME_SUFFIXES } from "./naming";
 
 export interface NodeAutoscale {
     minNodes: number;
@@ -66,7 +67,7 @@ export class Cluster extends pulumi.ComponentResource {
                 destroyAllAssociatedResources: args.destroyAllAssociatedResources,
                 tags: args.tags,
                 nodePool: {
-                    name: `${args.name}-default`,
+                    name: `${args.name}-${NAME_SUFFIXES.nodePool}`,
                     size: args.nodeSize,
                     nodeCount: args.nodeCount,
                     autoScale: args.autoscale !== undefined,

@@ -1,7 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getDomain } from "tldts";
 import { z } from "zod";
-import { resourceName } from "./naming";
+import { distance } from "fastest-levenshtein";
+import { derivedNames, DO_NAME_MAX, resourceName } from "./naming";
+import {
+    acmeContactProblem,
+    cronScheduleProblem,
+    doksNodeSizeProblem,
+    EXISTING_DATABASES,
+    labelValueProblem,
+    parseQuantity,
+    POOL_NAME_MAX,
+    poolConnectionLimit,
+    requestAboveLimit,
+    reservedUserProblem,
+} from "./rules";
 
 /** DigitalOcean regions that offer Kubernetes, managed databases and VPCs. */
 export const REGIONS = [
@@ -34,10 +47,13 @@ const privateCidr =
 
 const ipv4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const resolverAddress = new RegExp(`${ipv4.source.slice(0, -1)}(:\\d{1,5})?$`);
+/** A TCP/UDP port: 1 to 65535 (Kubernetes' IsValidPortNum, and what a socket can use). */
+const validPort = (address: string) => {
+    const port = address.split(":")[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+};
 const urlPath = /^\/[A-Za-z0-9._~\/-]*$/;
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const quantity = /^\d+(\.\d+)?(m|Ki|Mi|Gi)?$/;
-const cronSchedule = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/;
 const imageRef = /^[a-z0-9]+([._\/-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 
 /** Variables the app component sets itself; user variables must not shadow them. */
@@ -57,10 +73,19 @@ const hostnameSchema = z
     .string()
     .regex(fqdn, { message: "a fully qualified lowercase domain name such as app.example.org" });
 
+const isQuantity = (q: string) => parseQuantity(q) !== undefined;
 const computeResources = z.strictObject({
-    cpu: z.string().regex(quantity, { message: 'a CPU quantity such as "500m"' }),
-    memory: z.string().regex(quantity, { message: 'a memory quantity such as "512Mi"' }),
+    cpu: z.string().refine(isQuantity, { message: 'a CPU quantity such as "500m"' }),
+    memory: z.string().refine(isQuantity, { message: 'a memory quantity such as "512Mi"' }),
 });
+
+/** Adds a custom issue with the message a rule returned, if any. */
+const rule =
+    (check: (v: string) => string | undefined) =>
+    (v: string, ctx: z.core.$RefinementCtx<string>) => {
+        const problem = check(v);
+        if (problem !== undefined) ctx.addIssue({ code: "custom", input: v, message: problem });
+    };
 
 const chartVersion = (chart: string) =>
     z.string().regex(pinnedVersion, {
@@ -83,6 +108,7 @@ export const configSchema = z
         nodeSize: z
             .string()
             .regex(slug, { message: 'a DigitalOcean Droplet size slug such as "s-2vcpu-4gb"' })
+            .superRefine(rule(doksNodeSizeProblem))
             .default("s-2vcpu-4gb"),
         nodeCount: z.int().min(1).max(512).default(3),
         nodeAutoscale: z
@@ -118,11 +144,17 @@ export const configSchema = z
         dbName: z
             .string()
             .regex(pgIdentifier, { message: "a PostgreSQL identifier: lowercase letters, digits, _" })
+            .refine((d) => !EXISTING_DATABASES.includes(d), {
+                message: `a database other than ${EXISTING_DATABASES.join(", ")}: every cluster already has them`,
+            })
+            .refine((d) => `${d}-pool`.length <= POOL_NAME_MAX, {
+                message: `at most ${POOL_NAME_MAX - 5} characters: the connection pool is named <dbName>-pool, and DigitalOcean allows pool names of 3 to ${POOL_NAME_MAX}`,
+            })
             .default("app"),
         dbUser: z
             .string()
             .regex(pgIdentifier, { message: "a PostgreSQL identifier: lowercase letters, digits, _" })
-            .refine((u) => u !== "doadmin", { message: 'a user other than the admin "doadmin"' })
+            .superRefine(rule(reservedUserProblem))
             .default("app"),
         dbPoolSize: z.int().min(1).max(500).default(10),
         dbProtect: z.boolean().default(false),
@@ -151,7 +183,7 @@ export const configSchema = z
 
         hostname: hostnameSchema,
         extraHostnames: z.array(hostnameSchema).max(20).default([]),
-        acmeEmail: z.email({ message: "an email address for Let's Encrypt expiry notices" }),
+        acmeEmail: z.email({ message: "an email address for Let's Encrypt expiry notices" }).superRefine(rule(acmeContactProblem)),
         certIssuer: z.enum(["staging", "production"]).default("staging"),
 
         dns: z
@@ -160,7 +192,12 @@ export const configSchema = z
                 domain: hostnameSchema.optional(),
                 ddnsUrl: z.url({ protocol: /^https?$/, message: "an http(s) URL" }).default(NAMECHEAP_DDNS_URL),
                 resolvers: z
-                    .array(z.string().regex(resolverAddress, { message: 'an IPv4 address, optionally with a port: "1.1.1.1" or "10.0.0.2:53"' }))
+                    .array(
+                        z
+                            .string()
+                            .regex(resolverAddress, { message: 'an IPv4 address, optionally with a port: "1.1.1.1" or "10.0.0.2:53"' })
+                            .refine(validPort, { message: "a port from 1 to 65535" }),
+                    )
                     .default([]),
                 timeoutSeconds: z.int().min(30).max(3600).default(900),
                 onDestroy: z.enum(["park", "keep"]).default("park"),
@@ -220,7 +257,7 @@ export const configSchema = z
                     .regex(/^([A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*)?$/, { message: 'a folder inside the repository such as "app/static-site" ("" for its root)' })
                     .refine((p) => !p.split("/").includes(".."), { message: "a folder inside the repository (no ..)" })
                     .default(""),
-                schedule: z.string().regex(cronSchedule, { message: 'a cron schedule such as "*/15 * * * *"' }).default("*/15 * * * *"),
+                schedule: z.string().superRefine(rule(cronScheduleProblem)).default("*/15 * * * *"),
                 size: z.string().regex(/^[1-9]\d{0,3}Gi$/, { message: 'a volume size in Gi such as "1Gi"' }).default("1Gi"),
             })
             // Parsed from {} so that a missing repository is reported as staticContent.repository.
@@ -244,7 +281,30 @@ export const configSchema = z
                 message: '1 with dbSize "db-s-1vcpu-1gb" (DigitalOcean offers standby nodes from db-s-1vcpu-2gb up)',
             });
         }
+        const limit = poolConnectionLimit(c.dbSize);
+        // The stack creates one pool; DigitalOcean counts every pool of the cluster together.
+        const pools = [{ name: `${c.dbName}-pool`, size: c.dbPoolSize }];
+        const pooled = pools.reduce((sum, p) => sum + p.size, 0);
+        if (limit !== undefined && pooled > limit) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["dbPoolSize"],
+                input: c.dbPoolSize,
+                message: `at most ${limit}: dbSize "${c.dbSize}" allows ${limit} backend connections for all pools together (25 per GiB of RAM, 3 reserved)`,
+            });
+        }
         const app = c.app;
+        for (const resource of ["cpu", "memory"] as const) {
+            const { requests, limits } = app.resources;
+            if (requestAboveLimit(requests[resource], limits[resource])) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["app", "resources", "requests", resource],
+                    input: requests[resource],
+                    message: `at most the ${resource} limit (${limits[resource]}): Kubernetes refuses a request above its limit`,
+                });
+            }
+        }
         if (app.minReplicas > app.maxReplicas) {
             ctx.addIssue({
                 code: "custom",
@@ -422,7 +482,7 @@ function allowedFor(issue: z.core.$ZodIssue, value: unknown): string {
  * stores them, strings holding JSON for numbers, booleans and objects).
  * Throws one ConfigError listing every problem.
  */
-export function parseConfig(project: string, stack: string, values: Record<string, string>): Parsed {
+export function parseConfig(project: string, stack: string, values: Record<string, string>, problems: string[] = []): Parsed {
     const raw: Record<string, unknown> = {};
     for (const [key, text] of Object.entries(values)) {
         if (STRING_KEYS.has(key)) {
@@ -436,19 +496,61 @@ export function parseConfig(project: string, stack: string, values: Record<strin
         }
     }
     const result = configSchema.safeParse(raw);
-    if (result.success) return result.data;
+    const lines = [...problems, ...stackNameProblems(project, stack)];
+    if (result.success && lines.length === 0) return result.data;
 
-    const lines = result.error.issues.map((issue) => {
+    for (const issue of result.error?.issues ?? []) {
         const keys = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
-        return keys
-            .map((path) => {
-                const key = `${project}:${path.map(String).join(".")}`;
-                const value = valueAt(raw, path);
-                return `  - ${key} = ${describeValue(value)}: expected ${allowedFor(issue, value)}`;
-            })
-            .join("\n");
-    });
+        for (const path of keys) {
+            const key = `${project}:${path.map(String).join(".")}`;
+            const value = valueAt(raw, path);
+            lines.push(`  - ${key} = ${describeValue(value)}: expected ${allowedFor(issue, value)}`);
+        }
+    }
     throw configError(stack, lines);
+}
+
+/**
+ * The stack's name becomes a label value (app.kubernetes.io/instance) and part of every
+ * DigitalOcean name the stack derives: refuse one that breaks either.
+ */
+export function stackNameProblems(project: string, stack: string): string[] {
+    const problems: string[] = [];
+    const shown = `  - stack name = ${JSON.stringify(stack)}: expected`;
+    const label = labelValueProblem(stack);
+    if (label) problems.push(`${shown} a name usable as the Kubernetes label value app.kubernetes.io/instance: ${label}`);
+    const long = derivedNames({ project, stack }).find((n) => n.length > DO_NAME_MAX);
+    if (long) {
+        problems.push(
+            `${shown} a shorter stack name: the DigitalOcean name ${long} would have ${long.length} characters, at most ${DO_NAME_MAX} are allowed (names are never cut)`,
+        );
+    }
+    return problems;
+}
+
+/** Config namespaces the stack reads: the project's, its providers' and Pulumi's own. */
+export const PROVIDER_NAMESPACES = ["digitalocean", "kubernetes", "random", "command", "docker-build", "pulumi"];
+
+/**
+ * A key under a namespace nobody reads is a mistake the Pulumi CLI lets through (it passes every
+ * `namespace:key` to the program), most often a typo of the project name: report it like a
+ * misspelt key, with the key it probably meant.
+ */
+export function namespaceProblems(project: string, keys: { key: string; value: string; secret: boolean }[]): string[] {
+    const known = [project, ...PROVIDER_NAMESPACES];
+    const problems: string[] = [];
+    for (const { key, value, secret } of keys) {
+        const colon = key.indexOf(":");
+        const namespace = colon < 0 ? "" : key.slice(0, colon);
+        if (known.includes(namespace)) continue;
+        const shown = secret ? "(secret, not shown)" : JSON.stringify(value);
+        const near = distance(namespace, project) <= 3;
+        const hint = near
+            ? `a key of ${project}: did you mean ${project}:${key.slice(colon + 1)}?`
+            : `a namespace the stack reads (${known.join(", ")})`;
+        problems.push(`  - ${key} = ${shown}: expected no such namespace "${namespace}": ${hint}`);
+    }
+    return problems;
 }
 
 /** Picks the DigitalOcean token from the provider's config or its environment variables. */
@@ -474,6 +576,14 @@ function isConfigSecret(key: string): boolean {
 
 type SecretKey = (typeof SECRET_KEYS)[number];
 
+/** The one message for a secret stored in plain text (the stack, the render and the tests share it). */
+export function plainTextProblem(fullKey: string, setKey: string, stack: string): string {
+    return `  - ${fullKey} = (set in plain text): expected a secret: pulumi config set --secret ${setKey} ... (then remove the plain value from Pulumi.${stack}.yaml's history)`;
+}
+
+/** The provider's token is a secret too. */
+const TOKEN_KEY = "digitalocean:token";
+
 /**
  * Checks the secret keys without ever printing their values: set when needed, set with
  * --secret, and (appSecrets) an object of variable names that do not clash.
@@ -490,7 +600,7 @@ export function checkSecrets(
     for (const key of SECRET_KEYS) {
         const s = secrets[key];
         if (s && !s.encrypted) {
-            problem(key, "(set in plain text)", `a secret: pulumi config set --secret ${key} ... (then remove the plain value from Pulumi.${stack}.yaml's history)`);
+            problems.push(plainTextProblem(`${project}:${key}`, key, stack));
         }
     }
     const password = secrets.namecheapPassword?.text;
@@ -532,7 +642,15 @@ export function loadConfig(): StackConfig {
     const prefix = `${project}:`;
     const values: Record<string, string> = {};
     const secrets: Partial<Record<SecretKey, { text: string; encrypted: boolean }>> = {};
-    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    const all = Object.entries(pulumi.runtime.allConfig());
+    const namespaces = namespaceProblems(
+        project,
+        all.map(([key, value]) => ({ key, value, secret: isConfigSecret(key) })),
+    );
+    if (all.some(([key]) => key === TOKEN_KEY) && !isConfigSecret(TOKEN_KEY)) {
+        namespaces.push(plainTextProblem(TOKEN_KEY, TOKEN_KEY, stack));
+    }
+    for (const [key, value] of all) {
         if (!key.startsWith(prefix)) continue;
         const name = key.slice(prefix.length);
         if ((SECRET_KEYS as readonly string[]).includes(name)) {
@@ -541,7 +659,7 @@ export function loadConfig(): StackConfig {
             values[name] = value;
         }
     }
-    const parsed = parseConfig(project, stack, values);
+    const parsed = parseConfig(project, stack, values, namespaces);
     const checked = checkSecrets(project, stack, parsed, secrets);
     const doToken = resolveDoToken(stack, new pulumi.Config("digitalocean").getSecret("token"), process.env);
     const loadBalancerName = parsed.loadBalancerName ?? resourceName({ project, stack });

@@ -4,15 +4,36 @@ export interface StackIdentity {
     stack: string;
 }
 
-/** A DigitalOcean-safe name: lowercase letters, digits and dashes, at most 63 characters. */
+/** The longest DigitalOcean name the stack derives (cluster, node pool, VPC, database, load balancer). */
+export const DO_NAME_MAX = 63;
+
+/** The suffixes the stack appends to its base name: the node pool and the database cluster. */
+export const NAME_SUFFIXES = { nodePool: "default", database: "pg" } as const;
+
+/**
+ * A DigitalOcean-safe name: lowercase letters, digits and dashes. Never cut: a cut name could
+ * lose the part that tells two stacks apart, so config validation refuses a stack whose names
+ * would be longer than DO_NAME_MAX, and this throws as a last guard.
+ */
 export function resourceName(id: StackIdentity, ...parts: string[]): string {
-    const name = [id.project, id.stack, ...parts]
+    const name = slugName(id, ...parts);
+    if (name.length > DO_NAME_MAX) throw new Error(`the name ${name} is longer than ${DO_NAME_MAX} characters`);
+    return name;
+}
+
+function slugName(id: StackIdentity, ...parts: string[]): string {
+    return [id.project, id.stack, ...parts]
         .join("-")
         .toLowerCase()
         .replace(/[^a-z0-9-]+/g, "-")
         .replace(/-{2,}/g, "-")
         .replace(/^-|-$/g, "");
-    return name.slice(0, 63).replace(/-$/, "");
+}
+
+/** Every DigitalOcean name the stack derives from its project and stack names. */
+export function derivedNames(id: StackIdentity): string[] {
+    const base = slugName(id);
+    return [base, slugName(id, NAME_SUFFIXES.nodePool), slugName(id, NAME_SUFFIXES.database)];
 }
 
 /** Tags naming the project and the stack. DigitalOcean allows letters, digits, ":", "-" and "_". */

@@ -11,6 +11,15 @@ export interface Registered {
     seq: number;
     type: string;
     name: string;
+    /** "<type>::<name>": unique, unlike the name alone. */
+    key: string;
+    /** false for component resources (and the root stack), which the engine does not create. */
+    custom: boolean;
+    /**
+     * Keys of what the engine waits for before creating this resource: dependsOn, the parent,
+     * the provider, and the resources behind every Output among its inputs.
+     */
+    dependencies: string[];
     inputs: Record<string, Json>;
     /** Resource options as the program passed them. */
     opts: {
@@ -55,20 +64,53 @@ export type Program = () => Record<string, unknown>;
 
 /** Resource.__name: the SDK keeps a resource's name there; options refer to resources. */
 const nameOf = (r: unknown): string | undefined => (r as { __name?: string } | undefined)?.__name;
+/** Resource.__pulumiType and __name, as a Registered key. */
+const keyOf = (r: unknown): string | undefined => {
+    const res = r as { __pulumiType?: string; __name?: string } | undefined;
+    return res?.__pulumiType && res.__name ? `${res.__pulumiType}::${res.__name}` : undefined;
+};
+
+/**
+ * The resources behind every Output found in a resource's inputs (the engine waits for them),
+ * including those an invoke's Output learns from its own dependsOn once it resolves.
+ */
+function outputResources(v: unknown, found: Set<string>, pending: Promise<unknown>[], depth = 0): void {
+    if (depth > 50 || v === null || typeof v !== "object") return;
+    if (pulumi.Output.isInstance(v)) {
+        const out = v as unknown as { resources(): Set<unknown>; allResources?: () => Promise<Set<unknown>> };
+        const add = (rs: Iterable<unknown>) => {
+            for (const r of rs) {
+                const k = keyOf(r);
+                if (k) found.add(k);
+            }
+        };
+        add(out.resources());
+        if (out.allResources) pending.push(out.allResources().then(add, () => undefined));
+        return;
+    }
+    if (pulumi.Resource.isInstance(v)) return;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) outputResources(x, found, pending, depth + 1);
+}
 
 export async function runOffline(program: Program, run: OfflineRun): Promise<{ evaluation: Evaluation; error?: unknown }> {
     const resources: Registered[] = [];
     const invokes: Invocation[] = [];
     const options = new Map<string, Registered["opts"]>();
+    const dependencies = new Map<string, Set<string>>();
+    const pendingDependencies: Promise<unknown>[] = [];
     let seq = 0;
 
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
+                const key = `${args.type}::${args.name}`;
                 resources.push({
                     seq: seq++,
                     type: args.type,
                     name: args.name,
+                    key,
+                    custom: args.custom === true,
+                    dependencies: [],
                     inputs: args.inputs,
                     provider: args.provider,
                     opts: options.get(`${args.type}::${args.name}`) ?? {},
@@ -105,6 +147,14 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
                     parent: nameOf(t.opts.parent),
                     dependsOn: dependsOn.map((r) => nameOf(r) as string),
                 });
+                const deps = new Set<string>();
+                const provider = (t.opts as { provider?: unknown }).provider;
+                for (const r of [...dependsOn, t.opts.parent, provider]) {
+                    const k = keyOf(r);
+                    if (k) deps.add(k);
+                }
+                outputResources(t.props, deps, pendingDependencies);
+                dependencies.set(`${t.type}::${t.name}`, deps);
                 return undefined;
             });
             try {
@@ -121,7 +171,14 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
         }
     }
     // Let every registration and apply settle before anyone reads the records.
-    if (error === undefined) await settle(outputs);
+    if (error === undefined) {
+        await settle(outputs);
+        await Promise.all(pendingDependencies);
+    } else {
+        // The root stack still registers its outputs: let that reach this run's mocks, not the next run's.
+        await settle({});
+    }
+    for (const r of resources) r.dependencies = [...(dependencies.get(r.key) ?? [])].filter((k) => k !== r.key);
     return { evaluation: { resources, invokes, outputs }, error };
 }
 
@@ -153,7 +210,71 @@ export function unwrapSecrets<T = Json>(v: unknown, mask?: string): T {
     return v as T;
 }
 
+/**
+ * A registered input with every secret masked leaf by leaf: an object keeps its keys and a JSON
+ * text its shape (a `.dockerconfigjson` stays valid JSON), so masked objects still validate.
+ */
+export function maskSecrets<T = Json>(v: unknown, mask: string): T {
+    if (isSecretWrapper(v)) return maskLeaves(unwrapSecrets(v.value), mask) as T;
+    if (Array.isArray(v)) return v.map((x) => maskSecrets(x, mask)) as T;
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskSecrets(x, mask)])) as T;
+    return v as T;
+}
+
+function maskLeaves(v: unknown, mask: string): unknown {
+    if (typeof v === "string") {
+        try {
+            const parsed: unknown = JSON.parse(v);
+            if (parsed !== null && typeof parsed === "object") return JSON.stringify(maskLeaves(parsed, mask));
+        } catch {
+            // not JSON: the whole text is the secret
+        }
+        return mask;
+    }
+    if (Array.isArray(v)) return v.map((x) => maskLeaves(x, mask));
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskLeaves(x, mask)]));
+    return v === null || v === undefined ? v : mask;
+}
+
 /** Whether a registered input is a secret (as the engine receives it). */
 export function isSecretInput(v: unknown): v is { value: unknown } {
     return isSecretWrapper(v);
+}
+
+/**
+ * Custom resources in the order the engine can create them: each after everything it depends on
+ * (waiting on a component means waiting on all of its descendants), otherwise in registration order.
+ */
+export function applyOrder(resources: Registered[]): Registered[] {
+    const byKey = new Map(resources.map((r) => [r.key, r]));
+    const children = new Map<string, Registered[]>();
+    for (const r of resources) {
+        const parent = resources.find((p) => p.name === r.opts.parent && !p.custom);
+        if (parent) children.set(parent.key, [...(children.get(parent.key) ?? []), r]);
+    }
+    const descendants = (key: string): Registered[] =>
+        (children.get(key) ?? []).flatMap((c) => (c.custom ? [c, ...descendants(c.key)] : descendants(c.key)));
+    const waitsFor = (r: Registered): Set<string> => {
+        const out = new Set<string>();
+        for (const k of r.dependencies) {
+            const d = byKey.get(k);
+            if (!d) continue;
+            if (d.custom) out.add(d.key);
+            // A child does not wait for its component parent; dependsOn on a component waits for its children.
+            else if (d.name !== r.opts.parent) for (const x of descendants(d.key)) out.add(x.key);
+        }
+        return out;
+    };
+    const pending = resources.filter((r) => r.custom).map((r) => ({ r, waits: waitsFor(r) }));
+    const done = new Set<string>();
+    const order: Registered[] = [];
+    while (pending.length > 0) {
+        // pending keeps registration order, so the first ready one is the earliest registered.
+        let i = pending.findIndex((p) => [...p.waits].every((k) => done.has(k)));
+        if (i < 0) i = 0; // a cycle cannot be created either; keep registration order
+        const [{ r }] = pending.splice(i, 1);
+        done.add(r.key);
+        order.push(r);
+    }
+    return order;
 }

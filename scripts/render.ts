@@ -6,34 +6,40 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml, stringify } from "yaml";
-import { Evaluation, Json, Registered, resolveOutput, runOffline, unwrapSecrets } from "../lib/offline";
+import { stringify } from "yaml";
+import { applyOrder, Evaluation, Json, maskSecrets, Registered, resolveOutput, runOffline } from "../lib/offline";
+import { readStackFile } from "../lib/stack-file";
 import program from "../index";
 
 export const ROOT = path.resolve(__dirname, "..");
 const PROJECT = "django-doks";
 export const SECRET_MASK = "«secret»";
 const known = (what: string) => `«${what}: known after deploy»`;
+/** The name the Kubernetes provider gives an object without metadata.name: <resource name>-<random suffix>. */
+export const autoName = (resourceName: string) => `${resourceName}-«suffix»`;
 
 /** Example values for what a newcomer has not set yet (reported in plan.md). */
 export const EXAMPLE_VALUES: Record<string, string> = {
     registryName: "example-registry",
     hostname: "app.example.org",
-    acmeEmail: "ops@example.org",
+    // Let's Encrypt refuses contacts @example.org, so the stack refuses it too.
+    acmeEmail: "ops@your-domain.org",
     staticContent: JSON.stringify({ repository: "https://github.com/example/django-doks.git", path: "app/static-site" }),
 };
-const SECRET_KEYS = ["namecheapPassword", "digitalocean:token"];
+/** Secrets a newcomer has not set yet stand in as masked secrets, as if set with --secret. */
+const STAND_IN_SECRETS = [`${PROJECT}:namecheapPassword`, "digitalocean:token"];
 
-function stackConfig(stack: string): { config: Record<string, string>; examples: string[] } {
-    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+/**
+ * The stack file as `pulumi up` hands it to the program: secure values stay secrets (masked, as
+ * the render cannot decrypt them) and anything else stays plain, so a secret key stored in plain
+ * text is refused by the program with the same message as under `pulumi up`.
+ */
+function stackConfig(stack: string, root: string): { config: Record<string, string>; secretKeys: string[]; examples: string[] } {
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml (stacks: dev, prod)`);
-    const raw = (parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
-    const config: Record<string, string> = {};
-    for (const [k, v] of Object.entries(raw)) {
-        const encrypted = v !== null && typeof v === "object" && "secure" in (v as object);
-        if (encrypted) continue;
-        config[k] = typeof v === "string" ? v : JSON.stringify(v);
-    }
+    const { values, secure } = readStackFile(file, SECRET_MASK);
+    const config: Record<string, string> = { ...values };
+    const secretKeys = [...secure];
     const examples: string[] = [];
     for (const [k, v] of Object.entries(EXAMPLE_VALUES)) {
         const key = `${PROJECT}:${k}`;
@@ -45,8 +51,12 @@ function stackConfig(stack: string): { config: Record<string, string>; examples:
             examples.push("staticContent.repository");
         }
     }
-    for (const k of SECRET_KEYS) config[k.includes(":") ? k : `${PROJECT}:${k}`] = SECRET_MASK;
-    return { config, examples };
+    for (const key of STAND_IN_SECRETS.filter((k) => config[k] === undefined)) {
+        config[key] = SECRET_MASK;
+        secretKeys.push(key);
+        examples.push(`${key.replace(`${PROJECT}:`, "")} (secret)`);
+    }
+    return { config, secretKeys, examples };
 }
 
 function cloudState(type: string, name: string, inputs: Record<string, Json>): Record<string, Json> {
@@ -75,7 +85,7 @@ function cloudState(type: string, name: string, inputs: Record<string, Json>): R
             return { ...inputs, result: SECRET_MASK };
         default:
             if (type.startsWith("kubernetes:") && inputs.metadata && !inputs.metadata.name) {
-                return { ...inputs, metadata: { ...inputs.metadata, name: `${name}-«suffix»` } };
+                return { ...inputs, metadata: { ...inputs.metadata, name: autoName(name) } };
             }
             return inputs;
     }
@@ -94,13 +104,14 @@ function cloudInvoke(token: string, args: Record<string, Json>): Record<string, 
     }
 }
 
-export async function evaluateOffline(stack: string): Promise<{ evaluation: Evaluation; examples: string[] }> {
-    const { config, examples } = stackConfig(stack);
+/** Runs the program offline on the stack file Pulumi.<stack>.yaml in `root`. */
+export async function evaluateOffline(stack: string, root = ROOT): Promise<{ evaluation: Evaluation; examples: string[] }> {
+    const { config, secretKeys, examples } = stackConfig(stack, root);
     const { evaluation, error } = await runOffline(program, {
         project: PROJECT,
         stack,
         config,
-        secretKeys: Object.keys(config).filter((k) => SECRET_KEYS.some((s) => k.endsWith(s))),
+        secretKeys,
         env: { DIGITALOCEAN_TOKEN: undefined, DIGITALOCEAN_ACCESS_TOKEN: undefined },
         state: cloudState,
         invoke: cloudInvoke,
@@ -110,30 +121,62 @@ export async function evaluateOffline(stack: string): Promise<{ evaluation: Eval
     return { evaluation, examples };
 }
 
-const slug = (s: string) => s.replace(/[^A-Za-z0-9.-]+/g, "-").toLowerCase();
-const masked = (r: Registered) => unwrapSecrets<Record<string, Json>>(r.inputs, SECRET_MASK);
+const slug = (s: string) => s.replace(/[^A-Za-z0-9.-]+/g, "-").replace(/-{2,}/g, "-").replace(/^-+|-+$/g, "").toLowerCase();
+const masked = (r: Registered) => maskSecrets<Record<string, Json>>(r.inputs, SECRET_MASK);
+const isKubernetesObject = (r: Registered) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/");
+const cell = (s: string) => s.replace(/\|/g, "\\|");
+
+/** A Kubernetes object as `pulumi up` applies it: secrets masked, auto-named objects with their name. */
+export function renderedObject(r: Registered): Json {
+    const o = masked(r);
+    if (o.metadata && !o.metadata.name) o.metadata = { name: autoName(r.name), ...o.metadata };
+    return o;
+}
 
 function table(rows: string[][]): string {
     const [head, ...body] = rows;
     return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
+/** protect, ignoreChanges, dependsOn and timeouts, as set on the resource. */
+function optionsOf(r: Registered): string[] {
+    const o = r.opts;
+    return [
+        o.protect ? "protect" : "",
+        o.ignoreChanges?.length ? `ignoreChanges: ${o.ignoreChanges.join(", ")}` : "",
+        o.dependsOn?.length ? `dependsOn: ${o.dependsOn.join(", ")}` : "",
+        o.customTimeouts ? `customTimeouts: ${Object.entries(o.customTimeouts).map(([k, v]) => `${k} ${v}`).join(", ")}` : "",
+    ].filter((x) => x !== "");
+}
+
+const yamlBlock = (v: unknown) => ["```yaml", stringify(v, { lineWidth: 0 }).trimEnd(), "```"];
+
 /** Writes out/<stack>/ and returns the files written, relative to it. */
-export async function render(stack: string, outRoot = path.join(ROOT, "out")): Promise<string[]> {
-    const { evaluation, examples } = await evaluateOffline(stack);
+export async function render(stack: string, outRoot = path.join(ROOT, "out"), root = ROOT): Promise<string[]> {
+    const { evaluation, examples } = await evaluateOffline(stack, root);
     const dir = path.join(outRoot, stack);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(path.join(dir, "kubernetes"), { recursive: true });
     const written: string[] = [];
 
-    const resources = evaluation.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
-    const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/"));
-    k8sObjects.forEach((r, i) => {
-        const o = masked(r);
-        const file = path.join("kubernetes", `${String(i + 1).padStart(2, "0")}-${slug(o.kind)}-${slug(o.metadata?.name ?? r.name)}.yaml`);
-        fs.writeFileSync(path.join(dir, file), stringify(o));
+    const order = applyOrder(evaluation.resources);
+    const width = String(order.length).length < 2 ? 2 : String(order.length).length;
+    const number = new Map(order.map((r, i) => [r.key, String(i + 1).padStart(width, "0")]));
+    /** What a resource waits for, by apply number (components are not numbered: the plan lists their resources). */
+    const waitsFor = (r: Registered) => r.dependencies.filter((k) => number.has(k)).sort((a, b) => Number(number.get(a)) - Number(number.get(b)));
+    const label = (key: string) => {
+        const r = evaluation.resources.find((x) => x.key === key);
+        return r && number.has(key) ? `${number.get(key)} ${r.name}` : (r?.name ?? key);
+    };
+
+    const files = new Map<string, string>();
+    for (const r of order.filter(isKubernetesObject)) {
+        const o = renderedObject(r);
+        const file = path.join("kubernetes", `${number.get(r.key)}-${slug(o.kind)}-${slug(o.metadata?.name ?? r.name)}.yaml`);
+        fs.writeFileSync(path.join(dir, file), stringify(o, { lineWidth: 0 }));
+        files.set(r.key, file);
         written.push(file);
-    });
+    }
 
     const outputs: Record<string, unknown> = {};
     for (const [k, o] of Object.entries(evaluation.outputs)) {
@@ -141,41 +184,90 @@ export async function render(stack: string, outRoot = path.join(ROOT, "out")): P
         outputs[k] = secret ? SECRET_MASK : value;
     }
     const cost = outputs.estimatedMonthlyCostUsd as { totalUsd?: number; maxUsd?: number; lines?: { item: string; quantity: number; unitUsd: number; usd: number }[]; unavailable?: string };
-    const cloud = resources.filter((r) => !r.type.startsWith("kubernetes:") || r.type.startsWith("kubernetes:helm.sh/"));
-    const releases = resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
-    const others = cloud.filter(
-        (r) => !releases.includes(r) && !r.type.startsWith("pulumi:providers:") && !r.type.startsWith(`${PROJECT}:`),
-    );
+    const releases = order.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+    const others = order.filter((r) => !isKubernetesObject(r) && !releases.includes(r));
+    const registry = evaluation.resources.find((r) => r.type === "digitalocean:index/containerRegistry:ContainerRegistry");
+    const registryLookup = evaluation.invokes.find((i) => i.token === "digitalocean:index/getContainerRegistry:getContainerRegistry");
+    const heading = (r: Registered) => `### ${number.get(r.key)}. ${r.name} (\`${r.type}\`)`;
+    const details = (r: Registered) => {
+        const waits = waitsFor(r).map(label);
+        const opts = optionsOf(r);
+        return [
+            `Waits for: ${waits.length ? waits.join(", ") : "nothing"}.${opts.length ? ` Options: ${opts.join("; ")}.` : ""}`,
+            "",
+        ];
+    };
 
     const plan = [
         `# Plan for stack \`${stack}\` (offline render)`,
         "",
         "Rendered by `npm run render` under Pulumi's mocks: no credentials, no cloud. Values shown as",
         "«…: known after deploy» come from the cloud; «secret» marks a secret; «suffix» a generated name suffix.",
+        "Nothing below is shortened.",
         examples.length ? `\nExample values stand in for what this stack does not set yet: ${examples.map((e) => `\`${e}\``).join(", ")}.` : "",
+        "",
+        "## Apply order",
+        "",
+        "What `pulumi up` creates, numbered so that each resource comes after everything it waits for: its",
+        "`dependsOn`, its provider, and the resources whose outputs it takes as inputs. Kubernetes files carry the same number.",
+        "",
+        table([
+            ["#", "Name", "Type", "Waits for", "Options"],
+            ...order.map((r) => [
+                number.get(r.key) ?? "",
+                files.has(r.key) ? `[${r.name}](${files.get(r.key)})` : r.name,
+                `\`${r.type}\``,
+                waitsFor(r).map((k) => number.get(k)).join(", ") || "–",
+                cell(optionsOf(r).join("; ") || "–"),
+            ]),
+        ]),
+        "",
+        "## Container registry",
+        "",
+        registry
+            ? `Created by this stack: \`${registry.inputs.name}\` (\`registryMode: create\`); \`pulumi destroy\` deletes it, images included.`
+            : `Looked up by name, not created: \`${registryLookup?.args.name}\` (\`registryMode: existing\`); another stack owns it. This stack creates only its pull credentials.`,
+        "",
+        "## Looked up (data sources, not created)",
+        "",
+        table([["Data source", "Arguments"], ...evaluation.invokes.map((i) => [`\`${i.token}\``, `\`${cell(JSON.stringify(i.args))}\``])]),
         "",
         "## DigitalOcean and other resources",
         "",
-        table([
-            ["Type", "Name", "Inputs"],
-            ...others.map((r) => [`\`${r.type}\``, r.name, `\`${JSON.stringify(masked(r)).replace(/\|/g, "\\|").slice(0, 300)}\``]),
-        ]),
+        ...others.flatMap((r) => [heading(r), "", ...details(r), ...yamlBlock(masked(r)), ""]),
         "",
         "## Helm releases",
         "",
         ...releases.flatMap((r) => {
             const v = masked(r);
-            return [`### ${v.name} ${v.version}`, "", `Chart \`${v.chart}\` from ${v.repositoryOpts?.repo}, namespace \`${v.namespace}\`.`, "", "```yaml", stringify(v.values ?? {}).trimEnd(), "```", ""];
+            return [
+                heading(r),
+                "",
+                `\`${v.name}\` ${v.version}: chart \`${v.chart}\` from ${v.repositoryOpts?.repo}, namespace \`${v.namespace}\`.`,
+                ...details(r),
+                "Values:",
+                "",
+                ...yamlBlock(v.values ?? {}),
+                "",
+            ];
         }),
         "## Kubernetes objects",
         "",
-        `${k8sObjects.length} objects, one file each under \`kubernetes/\`.`,
+        `${files.size} objects, one file each under \`kubernetes/\`, named \`<number>-<kind>-<name>.yaml\` in apply order.`,
+        "",
+        table([
+            ["#", "Object", "Waits for", "Options"],
+            ...order.filter(isKubernetesObject).map((r) => [
+                number.get(r.key) ?? "",
+                `[${path.basename(files.get(r.key) ?? "")}](${files.get(r.key)})`,
+                cell(waitsFor(r).map(label).join(", ") || "–"),
+                cell(optionsOf(r).join("; ") || "–"),
+            ]),
+        ]),
         "",
         "## Outputs",
         "",
-        "```yaml",
-        stringify(outputs).trimEnd(),
-        "```",
+        ...yamlBlock(outputs),
         "",
         "## Estimated monthly cost (USD, DigitalOcean list prices)",
         "",

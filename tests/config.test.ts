@@ -87,7 +87,7 @@ const BAD: BadCase[] = [
     { title: "two routes for one path", stack: "prod", set: { app: { routes: [{ path: "/", service: "app" }, { path: "/", service: "static" }] } }, key: "app.routes.1.path", shown: '"/"', allowed: "a path no other route uses" },
     { title: "static content repository missing", stack: "dev", set: { staticContent: { branch: "main" } }, key: "staticContent.repository", shown: "(not set)", allowed: "a value (required)" },
     { title: "static content over plain http", stack: "dev", set: { staticContent: { repository: "http://github.com/acme/site.git" } }, key: "staticContent.repository", shown: '"http://github.com/acme/site.git"', allowed: "an https git URL" },
-    { title: "static content schedule not cron", stack: "prod", set: { staticContent: { repository: "https://github.com/acme/site.git", schedule: "every hour" } }, key: "staticContent.schedule", shown: '"every hour"', allowed: "a cron schedule" },
+    { title: "static content schedule not cron", stack: "prod", set: { staticContent: { repository: "https://github.com/acme/site.git", schedule: "every hour" } }, key: "staticContent.schedule", shown: '"every hour"', allowed: "exactly 5 cron fields" },
     { title: "static content path escaping the repository", stack: "dev", set: { staticContent: { repository: "https://github.com/acme/site.git", path: "../etc" } }, key: "staticContent.path", shown: '"../etc"', allowed: "a folder inside the repository" },
     { title: "missing DigitalOcean token", stack: "prod", withoutToken: true, key: "digitalocean:token", shown: "(not set)", allowed: "DIGITALOCEAN_TOKEN" },
 ];

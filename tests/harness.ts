@@ -1,6 +1,6 @@
-import * as fs from "fs";
+import { execFileSync } from "child_process";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import { readStackFile } from "../lib/stack-file";
 import { Evaluation, isSecretInput, Program, Registered, resolveOutput, runOffline, unwrapSecrets } from "../lib/offline";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -40,14 +40,7 @@ export type { Evaluation, Invocation, Registered } from "../lib/offline";
 
 /** The committed stack file's values, as Pulumi hands them to the program (strings). */
 export function stackFileConfig(stack: StackName): Record<string, string> {
-    const file = parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
-        config?: Record<string, unknown>;
-    };
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(file.config ?? {})) {
-        out[k] = typeof v === "string" ? v : JSON.stringify(v);
-    }
-    return out;
+    return readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`)).values;
 }
 
 function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
@@ -155,6 +148,12 @@ export interface EvaluateOptions {
     plain?: string[];
     /** DIGITALOCEAN_TOKEN / DIGITALOCEAN_ACCESS_TOKEN as the program sees them (unset otherwise). */
     env?: Partial<Record<"DIGITALOCEAN_TOKEN" | "DIGITALOCEAN_ACCESS_TOKEN", string>>;
+    /** Keys with their namespace ("aws:region") set as plain values. */
+    raw?: Record<string, string>;
+    /** digitalocean:token stored in plain text. */
+    plainToken?: boolean;
+    /** The stack's name as the program sees it (the stack file is still `stack`'s). */
+    stackName?: string;
 }
 
 
@@ -198,11 +197,12 @@ async function run(
     }
     if (!o.withoutToken) {
         values["digitalocean:token"] = SECRET_TEXTS.doToken;
-        secretKeys.push("digitalocean:token");
+        if (!o.plainToken) secretKeys.push("digitalocean:token");
     }
+    Object.assign(values, o.raw);
     return runOffline(program, {
         project: PROJECT,
-        stack,
+        stack: o.stackName ?? stack,
         config: values,
         secretKeys,
         env: { DIGITALOCEAN_TOKEN: o.env?.DIGITALOCEAN_TOKEN, DIGITALOCEAN_ACCESS_TOKEN: o.env?.DIGITALOCEAN_ACCESS_TOKEN },
@@ -271,4 +271,19 @@ export function kubernetesObjects(e: Evaluation): { resource: Registered; object
     return e.resources
         .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/"))
         .map((resource) => ({ resource, object: unwrapSecrets(resource.inputs) }));
+}
+
+export interface Verdict {
+    name: string;
+    kind: string;
+    error: string | null;
+}
+
+/** The project's schema check, scripts/validate-k8s.mjs (the @kubernetes-models packages are ES modules only). */
+export function validateObjects(objects: unknown[]): Verdict[] {
+    const out = execFileSync(process.execPath, [path.join(ROOT, "scripts", "validate-k8s.mjs")], {
+        input: JSON.stringify(objects),
+        cwd: ROOT,
+    });
+    return JSON.parse(out.toString()) as Verdict[];
 }

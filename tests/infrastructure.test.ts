@@ -207,7 +207,9 @@ describe("pure helpers", () => {
 
     test("resourceName and stackTags are DigitalOcean-safe", () => {
         expect(resourceName({ project: "django-doks", stack: "Feature_X" }, "pg")).toBe("django-doks-feature-x-pg");
-        expect(resourceName({ project: "p", stack: "s".repeat(80) }).length).toBeLessThanOrEqual(63);
+        // Never cut (a cut could erase what tells two stacks apart): config validation refuses such stacks first.
+        expect(resourceName({ project: "p", stack: "s".repeat(61) })).toBe(`p-${"s".repeat(61)}`);
+        expect(() => resourceName({ project: "p", stack: "s".repeat(62) })).toThrow("longer than 63 characters");
         expect(stackTags({ project: "django-doks", stack: "feature.x" })).toEqual(["django-doks", "django-doks:feature-x"]);
     });
 });

@@ -1,37 +1,97 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
-import { render, SECRET_MASK } from "../scripts/render";
-import { SECRET_TEXTS } from "./harness";
+import { parse as parseYaml, stringify } from "yaml";
+import program from "../index";
+import { applyOrder, maskSecrets, Registered } from "../lib/offline";
+import { evaluateOffline, render, SECRET_MASK } from "../scripts/render";
+import { evaluateFailure, ROOT, SECRET_TEXTS, validateObjects } from "./harness";
+
+const SUFFIX = "«suffix»";
 
 describe.each(["dev", "prod"])("npm run render -- %s", (stack) => {
     let dir: string;
     let files: string[];
+    let objects: Map<string, { kind: string; metadata: { name?: string; namespace?: string }; [k: string]: unknown }>;
     beforeAll(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
         files = await render(stack, dir);
+        objects = new Map(files.filter((f) => f.endsWith(".yaml")).map((f) => [f, parseYaml(read(f))]));
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
     const read = (f: string) => fs.readFileSync(path.join(dir, stack, f), "utf8");
+    const yamls = () => files.filter((f) => f.endsWith(".yaml"));
 
-    test("every Kubernetes object as its own YAML file, parseable, with secrets masked", () => {
-        const yamls = files.filter((f) => f.endsWith(".yaml"));
-        expect(yamls.length).toBeGreaterThanOrEqual(30);
-        const kinds = new Set(yamls.map((f) => (parseYaml(read(f)) as { kind: string }).kind));
-        for (const k of ["Namespace", "Deployment", "Ingress", "HorizontalPodAutoscaler", "CronJob", "ClusterIssuer", "NetworkPolicy"]) expect(kinds).toContain(k);
-        const secret = parseYaml(read(yamls.find((f) => f.includes("secret-app-secret"))!)) as { stringData: unknown };
-        expect(secret.stringData).toBe(SECRET_MASK);
+    test("every written YAML file validates, unmodified, with the project's schema check", () => {
+        expect(yamls().length).toBeGreaterThanOrEqual(30);
+        const verdicts = validateObjects(yamls().map((f) => parseYaml(read(f))));
+        expect(verdicts.filter((v) => v.error !== null)).toEqual([]);
+        const kinds = new Set([...objects.values()].map((o) => o.kind));
+        for (const k of ["Namespace", "Secret", "Deployment", "Ingress", "HorizontalPodAutoscaler", "CronJob", "ClusterIssuer", "NetworkPolicy"]) expect(kinds).toContain(k);
     });
 
-    test("the plan lists cloud resources, releases with chart and values, outputs and the cost", () => {
+    test("every object carries its metadata.name; references to auto-named ones use the same text", () => {
+        const names = [...objects.values()].map((o) => o.metadata.name);
+        expect(names.every((n) => typeof n === "string" && n.length > 0)).toBe(true);
+        const autoNamed = names.filter((n) => n!.endsWith(`-${SUFFIX}`));
+        expect(autoNamed).toEqual(expect.arrayContaining(["app-config-«suffix»", "app-secret-«suffix»", "app-migration-secret-«suffix»", "app-static-server-«suffix»"]));
+        // Every «suffix» anywhere is the name of an object the render wrote.
+        for (const f of yamls()) {
+            for (const m of read(f).matchAll(/[a-z0-9-]+-«suffix»/g)) expect(autoNamed).toContain(m[0]);
+        }
+        const web = [...objects.values()].find((o) => o.kind === "Deployment" && o.metadata.name === "web") as unknown as {
+            spec: { template: { spec: { containers: { envFrom: { configMapRef?: { name: string }; secretRef?: { name: string } }[] }[] } } };
+        };
+        expect(web.spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: "app-config-«suffix»" } }, { secretRef: { name: "app-secret-«suffix»" } }]);
+    });
+
+    test("masked Secrets keep their keys, each value masked, and a .dockerconfigjson stays JSON", () => {
+        const secrets = [...objects.values()].filter((o) => o.kind === "Secret") as unknown as { metadata: { name: string }; stringData: Record<string, string> }[];
+        const app = secrets.find((s) => s.metadata.name === "app-secret-«suffix»")!;
+        expect(app.stringData).toEqual({ DATABASE_URL: SECRET_MASK, SECRET_KEY: SECRET_MASK });
+        const pull = secrets.find((s) => s.metadata.name === "registry")!;
+        expect(JSON.parse(pull.stringData[".dockerconfigjson"])).toEqual({ auths: { "registry.digitalocean.com": { auth: SECRET_MASK } } });
+        expect(secrets.find((s) => s.metadata.name === "app-migration-secret-«suffix»")!.stringData).toEqual({ DATABASE_URL: SECRET_MASK });
+    });
+
+    test("plan.md shows every input, option and Helm value in full, and how the registry is had", async () => {
         const plan = read("plan.md");
-        expect(plan).toContain("digitalocean:index/kubernetesCluster:KubernetesCluster");
-        expect(plan).toMatch(/### ingress-nginx 4\.15\.1/);
-        expect(plan).toContain("Chart `cert-manager` from https://charts.jetstack.io");
+        const { evaluation } = await evaluateOffline(stack);
+        const mask = (r: Registered) => maskSecrets(r.inputs, SECRET_MASK);
+        for (const r of evaluation.resources.filter((x) => x.custom && !(x.type.startsWith("kubernetes:") && !x.type.startsWith("kubernetes:helm.sh/")))) {
+            const shown = r.type === "kubernetes:helm.sh/v3:Release" ? (mask(r) as { values: unknown }).values : mask(r);
+            expect(plan).toContain(stringify(shown, { lineWidth: 0 }).trimEnd());
+        }
+        expect(plan).toMatch(/### \d+\. platform-ingress-nginx/);
+        expect(plan).toContain("chart `cert-manager` from https://charts.jetstack.io");
+        expect(plan).toContain("dependsOn: platform-cert-manager");
         expect(plan).toContain(`loadBalancerIp: "«load balancer IP: known after deploy»"`);
         expect(plan).toMatch(/\| \*\*Total\*\* \| +\| +\| \*\*\d+\.\d\d\*\* \|/);
         expect(plan).toContain("Example values stand in");
+        if (stack === "dev") {
+            expect(plan).toContain("Created by this stack: `example-registry`");
+        } else {
+            expect(plan).toContain("Looked up by name, not created: `example-registry`");
+            expect(plan).toMatch(/database \(`digitalocean:index\/databaseCluster:DatabaseCluster`\)\n\nWaits for: \d+ network\. Options: protect\./);
+            expect(plan).toContain("Options: ignoreChanges: nodePool.nodeCount.");
+        }
+    });
+
+    test("numbers follow the apply order: everything a resource waits for has a smaller number", () => {
+        const rows = read("plan.md")
+            .split("## Container registry")[0]
+            .split("\n")
+            .filter((l) => /^\| \d+ \|/.test(l))
+            .map((l) => l.split(" | "));
+        expect(rows.length).toBeGreaterThan(40);
+        rows.forEach((cells, i) => {
+            const n = Number(cells[0].slice(2));
+            expect(n).toBe(i + 1);
+            const waits = cells[3] === "–" ? [] : cells[3].split(", ").map(Number);
+            for (const w of waits) expect(w).toBeLessThan(n);
+        });
+        // The files carry the same numbers.
+        for (const f of yamls()) expect(read("plan.md")).toContain(`](${f})`);
     });
 
     test("nothing rendered holds a secret or a mock value from the tests", () => {
@@ -43,6 +103,72 @@ describe.each(["dev", "prod"])("npm run render -- %s", (stack) => {
     });
 });
 
-test("an unknown stack is refused with the stacks that exist", async () => {
-    await expect(render("staging", os.tmpdir())).rejects.toThrow("no stack file Pulumi.staging.yaml");
+describe("the render refuses what pulumi up refuses", () => {
+    let root: string;
+    beforeEach(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "render-root-"));
+    });
+    afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+    const withStackFile = (text: string) => fs.writeFileSync(path.join(root, "Pulumi.dev.yaml"), text);
+    const committed = () => fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+
+    test("a secret in plain text in the stack file, with the program's own message", async () => {
+        withStackFile(`${committed()}  django-doks:namecheapPassword: plain-password\n`);
+        const rendered = render("dev", path.join(root, "out"), root);
+        await expect(rendered).rejects.toThrow("django-doks:namecheapPassword = (set in plain text): expected a secret");
+        const { error } = await evaluateFailure(program, "dev", { plain: ["namecheapPassword"] });
+        await expect(rendered).rejects.toThrow(error.message);
+        expect(fs.existsSync(path.join(root, "out"))).toBe(false);
+    });
+
+    test("a secure value stays a secret: the render runs and masks it", async () => {
+        withStackFile(`${committed()}  django-doks:namecheapPassword:\n    secure: v1:AAAAAAAAAAAAAAAA:BBBB\n`);
+        const files = await render("dev", path.join(root, "out"), root);
+        expect(files).toContain("plan.md");
+        expect(fs.readFileSync(path.join(root, "out", "dev", "plan.md"), "utf8")).not.toContain("namecheapPassword (secret)");
+    });
+
+    test.each([
+        ["an empty file", "", "Pulumi.dev.yaml:1:1: the file is empty"],
+        ["a file of comments only", "# nothing yet\n", "Pulumi.dev.yaml:1:1: the file is empty"],
+        ["a syntax error", "config:\n  django-doks:region: fra1\n  django-doks:nodeCount 3\n", "Pulumi.dev.yaml:3:3: "],
+        ["config that is not a mapping", "config:\n  - fra1\n", "Pulumi.dev.yaml:2:3: expected \"config:\" to hold a mapping"],
+    ])("%s names the file and the line", async (_title, text, message) => {
+        withStackFile(text);
+        await expect(render("dev", path.join(root, "out"), root)).rejects.toThrow(message);
+        expect(fs.existsSync(path.join(root, "out"))).toBe(false);
+    });
+
+    test("an unknown stack is refused with the stacks that exist", async () => {
+        await expect(render("staging", os.tmpdir())).rejects.toThrow("no stack file Pulumi.staging.yaml");
+    });
+});
+
+describe("apply order", () => {
+    const res = (name: string, o: Partial<Registered> = {}): Registered => ({
+        seq: 0,
+        type: o.custom === false ? "test:index:Component" : "test:index:Thing",
+        name,
+        key: `${o.custom === false ? "test:index:Component" : "test:index:Thing"}::${name}`,
+        custom: true,
+        dependencies: [],
+        inputs: {},
+        opts: {},
+        ...o,
+    });
+
+    test("a resource registered before what it waits for comes after it", () => {
+        const order = applyOrder([res("b", { dependencies: ["test:index:Thing::a"] }), res("a"), res("c")]);
+        expect(order.map((r) => r.name)).toEqual(["a", "b", "c"]);
+    });
+
+    test("waiting on a component waits for everything in it, not for the component itself", () => {
+        const order = applyOrder([
+            res("x", { dependencies: ["test:index:Component::comp"] }),
+            res("comp", { custom: false }),
+            res("inner", { opts: { parent: "comp" }, dependencies: ["test:index:Component::comp", "test:index:Thing::late"] }),
+            res("late"),
+        ]);
+        expect(order.map((r) => r.name)).toEqual(["late", "inner", "x"]);
+    });
 });

@@ -1,22 +1,5 @@
-import { execFileSync } from "child_process";
-import * as path from "path";
 import program from "../index";
-import { evaluate, kubernetesObjects, ROOT, StackName } from "./harness";
-
-interface Verdict {
-    name: string;
-    kind: string;
-    error: string | null;
-}
-
-/** Runs scripts/validate-k8s.mjs (the @kubernetes-models packages are ES modules only). */
-function validate(objects: unknown[]): Verdict[] {
-    const out = execFileSync(process.execPath, [path.join(ROOT, "scripts", "validate-k8s.mjs")], {
-        input: JSON.stringify(objects),
-        cwd: ROOT,
-    });
-    return JSON.parse(out.toString()) as Verdict[];
-}
+import { evaluate, kubernetesObjects, StackName, validateObjects as validate, Verdict } from "./harness";
 
 describe.each(["dev", "prod"] as const)("%s stack: every Kubernetes object against the real schemas", (stack: StackName) => {
     let verdicts: Verdict[];
