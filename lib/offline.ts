@@ -120,8 +120,9 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
             else process.env[k] = v;
         }
     }
-    // Let every registration and apply settle before anyone reads the records.
-    if (error === undefined) await settle(outputs);
+    // Let every registration and apply settle before anyone reads the records (or the next run
+    // resets the mocks: a failed run still registers its stack's outputs a tick later).
+    await settle(error === undefined ? outputs : {});
     return { evaluation: { resources, invokes, outputs }, error };
 }
 
