@@ -21,18 +21,24 @@ export const EXAMPLE_VALUES: Record<string, string> = {
     hostname: "app.example.org",
     acmeEmail: "ops@example.org",
     staticContent: JSON.stringify({ repository: "https://github.com/example/django-doks.git", path: "app/static-site" }),
+    monitoring: JSON.stringify({ alertEmails: ["ops@example.org"] }),
 };
 const SECRET_KEYS = ["namecheapPassword", "digitalocean:token"];
 
-function stackConfig(stack: string): { config: Record<string, string>; examples: string[] } {
+function stackConfig(stack: string): { config: Record<string, string>; secretKeys: string[]; examples: string[] } {
     const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml (stacks: dev, prod)`);
     const raw = (parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
     const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
     for (const [k, v] of Object.entries(raw)) {
         const encrypted = v !== null && typeof v === "object" && "secure" in (v as object);
         if (encrypted) continue;
-        config[k] = typeof v === "string" ? v : JSON.stringify(v);
+        const leaves = { masked: false };
+        const value = maskSecureLeaves(v, leaves);
+        // An object holding a `--secret --path` leaf is a secret key, as the CLI hands it over.
+        if (leaves.masked) secretKeys.push(k);
+        config[k] = typeof value === "string" ? value : JSON.stringify(value);
     }
     const examples: string[] = [];
     for (const [k, v] of Object.entries(EXAMPLE_VALUES)) {
@@ -43,10 +49,24 @@ function stackConfig(stack: string): { config: Record<string, string>; examples:
         } else if (k === "staticContent" && !JSON.parse(config[key]).repository) {
             config[key] = JSON.stringify({ ...JSON.parse(v), ...JSON.parse(config[key]) });
             examples.push("staticContent.repository");
+        } else if (k === "monitoring" && JSON.parse(config[key]).enabled !== false && !JSON.parse(config[key]).alertEmails) {
+            config[key] = JSON.stringify({ ...JSON.parse(v), ...JSON.parse(config[key]) });
+            examples.push("monitoring.alertEmails");
         }
     }
     for (const k of SECRET_KEYS) config[k.includes(":") ? k : `${PROJECT}:${k}`] = SECRET_MASK;
-    return { config, examples };
+    return { config, secretKeys, examples };
+}
+
+/** A stack file value with every `{secure: ...}` leaf masked (the one such leaf, monitoring.slackWebhook, is a URL). */
+function maskSecureLeaves(v: unknown, found: { masked: boolean }): unknown {
+    if (v === null || typeof v !== "object") return v;
+    if (!Array.isArray(v) && "secure" in v && Object.keys(v).length === 1) {
+        found.masked = true;
+        return `https://${SECRET_MASK}`;
+    }
+    if (Array.isArray(v)) return v.map((x) => maskSecureLeaves(x, found));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskSecureLeaves(x, found)]));
 }
 
 function cloudState(type: string, name: string, inputs: Record<string, Json>): Record<string, Json> {
@@ -86,7 +106,7 @@ function cloudInvoke(token: string, args: Record<string, Json>): Record<string, 
         case "digitalocean:index/getKubernetesVersions:getKubernetesVersions":
             return { latestVersion: `${args.versionPrefix}«newest patch»`, validVersions: [], versionPrefix: args.versionPrefix };
         case "digitalocean:index/getLoadBalancer:getLoadBalancer":
-            return { name: args.name, ip: known("load balancer IP") };
+            return { id: known("load balancer id"), name: args.name, ip: known("load balancer IP") };
         case "digitalocean:index/getContainerRegistry:getContainerRegistry":
             return { name: args.name, endpoint: `registry.digitalocean.com/${args.name}`, serverUrl: "registry.digitalocean.com" };
         default:
@@ -95,12 +115,12 @@ function cloudInvoke(token: string, args: Record<string, Json>): Record<string, 
 }
 
 export async function evaluateOffline(stack: string): Promise<{ evaluation: Evaluation; examples: string[] }> {
-    const { config, examples } = stackConfig(stack);
+    const { config, secretKeys, examples } = stackConfig(stack);
     const { evaluation, error } = await runOffline(program, {
         project: PROJECT,
         stack,
         config,
-        secretKeys: Object.keys(config).filter((k) => SECRET_KEYS.some((s) => k.endsWith(s))),
+        secretKeys: [...secretKeys, ...Object.keys(config).filter((k) => SECRET_KEYS.some((s) => k.endsWith(s)))],
         env: { DIGITALOCEAN_TOKEN: undefined, DIGITALOCEAN_ACCESS_TOKEN: undefined },
         state: cloudState,
         invoke: cloudInvoke,
