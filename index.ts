@@ -6,6 +6,7 @@ import { stackCostEstimate } from "./components/cost";
 import { Database } from "./components/database";
 import { Dns } from "./components/dns";
 import { AppImage } from "./components/image";
+import { Monitoring, uptimePath } from "./components/monitoring";
 import { NAME_SUFFIXES, resourceName, stackTags } from "./components/naming";
 import { Network } from "./components/network";
 import { Platform } from "./components/platform";
@@ -126,6 +127,22 @@ export = function program() {
         egress: config.app.egress,
     });
 
+    const { slackWebhook, ...monitoringSettings } = config.monitoring;
+    const monitoring = monitoringSettings.enabled
+        ? new Monitoring("monitoring", {
+              name: baseName,
+              hostnames: config.hostnames,
+              path: uptimePath(monitoringSettings.uptime.path, config.app.probes.readiness, config.app.routes),
+              appServed: app.ingressName,
+              settings: monitoringSettings,
+              slackWebhook,
+              clusterId: cluster.clusterId,
+              loadBalancerName: config.loadBalancerName,
+              loadBalancerReady: platform.loadBalancerIp,
+              databaseClusterId: database.clusterId,
+          })
+        : undefined;
+
     return {
         kubeconfig: cluster.kubeconfig,
         clusterName: cluster.clusterName,
@@ -147,6 +164,8 @@ export = function program() {
         dnsProvider: config.dns.provider,
         dnsRecords: dns.records,
         appUrl: `https://${config.hostname}`,
+        uptimeCheckIds: monitoring?.uptimeCheckIds ?? [],
+        monitoring: monitoring?.summary ?? { enabled: false },
         estimatedMonthlyCostUsd: stackCostEstimate(config),
     };
 };

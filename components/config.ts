@@ -59,8 +59,28 @@ const imageRef = /^[a-z0-9]+([._\/-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]
 /** Variables the app component sets itself; user variables must not shadow them. */
 export const RESERVED_ENV = ["DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "PORT", "GUNICORN_WORKERS"];
 
-/** Config keys read as Pulumi secrets, never parsed or printed with the rest. */
-export const SECRET_KEYS = ["namecheapPassword", "appSecrets"] as const;
+/**
+ * Config keys read as Pulumi secrets, never parsed or printed with the rest. A dotted key is a
+ * leaf of an object key (`pulumi config set --secret --path monitoring.slackWebhook ...`).
+ */
+export const SECRET_KEYS = ["namecheapPassword", "appSecrets", "monitoring.slackWebhook"] as const;
+
+/**
+ * Where DigitalOcean Uptime checks run from, as its API spells them (the SDK's doc comment
+ * camel-cases them; the API takes these): https://docs.digitalocean.com/reference/terraform/reference/resources/uptime_check/
+ */
+export const UPTIME_REGIONS = ["us_east", "us_west", "eu_west", "se_asia"] as const;
+/** How long an uptime alert's condition must hold (terraform-provider-digitalocean digitalocean/uptime/resource_uptime_alert.go). */
+export const UPTIME_PERIODS = ["2m", "3m", "5m", "10m", "15m", "30m", "1h"] as const;
+/** How long a resource alert's condition must hold (MonitorAlert `window`, @pulumi/digitalocean monitorAlert.d.ts). */
+export const ALERT_WINDOWS = ["5m", "10m", "30m", "1h"] as const;
+/** The alerts the monitoring creates, by the names monitoring.silenced takes (components/monitoring.ts). */
+export const ALERT_NAMES = [
+    "down", "latency", "cert-expiry",
+    "node-cpu", "node-memory", "node-disk",
+    "lb-5xx", "lb-latency", "lb-backends",
+    "db-cpu", "db-memory", "db-disk",
+] as const;
 
 export const DEFAULT_RESOURCES = {
     requests: { cpu: "400m", memory: "200Mi" },
@@ -86,6 +106,67 @@ const rule =
         const problem = check(v);
         if (problem !== undefined) ctx.addIssue({ code: "custom", input: v, message: problem });
     };
+
+const percent = (fallback: number) => z.int().min(1).max(100).default(fallback);
+const alertWindow = z.enum(ALERT_WINDOWS).default("10m");
+
+const monitoringSchema = z
+    .strictObject({
+        enabled: z.boolean().default(true),
+        alertEmails: z.array(z.email({ message: "an email address verified on the DigitalOcean account" })).max(20).default([]),
+        /** Beside the secret monitoring.slackWebhook (read with the secrets). */
+        slackChannel: z.string().regex(/^#?[a-z0-9][a-z0-9._-]{0,79}$/, { message: 'a Slack channel name such as "#ops-alerts"' }).optional(),
+        uptime: z
+            .strictObject({
+                /** Checked on every host name; unset: the readiness path when the app serves it publicly, else "/". */
+                path: z.string().regex(urlPath, { message: 'a path such as "/readyz"' }).optional(),
+                regions: z.array(z.enum(UPTIME_REGIONS)).min(1).default([...UPTIME_REGIONS]),
+                downPeriod: z.enum(UPTIME_PERIODS).default("5m"),
+                latencyMs: z.int().min(100).max(30000).default(2000),
+                latencyPeriod: z.enum(UPTIME_PERIODS).default("5m"),
+                certExpiryDays: z.int().min(1).max(60).default(14),
+            })
+            .prefault({}),
+        nodes: z
+            .strictObject({
+                cpuPercent: percent(85),
+                memoryPercent: percent(85),
+                diskPercent: percent(80),
+                window: alertWindow,
+            })
+            .prefault({}),
+        loadBalancer: z
+            .strictObject({
+                errorRate5xxPercent: percent(5),
+                responseTimeSeconds: z.number().positive().max(60).default(2),
+                unhealthyBackends: z.int().min(0).max(100).default(0),
+                window: alertWindow,
+            })
+            .prefault({}),
+        database: z
+            .strictObject({
+                cpuPercent: percent(85),
+                memoryPercent: percent(90),
+                diskPercent: percent(80),
+                window: alertWindow,
+            })
+            .prefault({}),
+        /** Alerts switched off without losing their settings (README, "Monitoring"). */
+        silenced: z.array(z.enum(ALERT_NAMES)).default([]),
+    })
+    .superRefine((m, ctx) => {
+        if (m.enabled && m.alertEmails.length === 0) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["alertEmails"],
+                input: m.alertEmails,
+                message:
+                    'at least one address while monitoring.enabled is true: pulumi config set --path "monitoring.alertEmails[0]" <you@your-domain> ' +
+                    "(or pulumi config set --path monitoring.enabled false)",
+            });
+        }
+    })
+    .prefault({});
 
 const chartVersion = (chart: string) =>
     z.string().regex(pinnedVersion, {
@@ -262,6 +343,8 @@ export const configSchema = z
             })
             // Parsed from {} so that a missing repository is reported as staticContent.repository.
             .prefault({} as { repository: string }),
+
+        monitoring: monitoringSchema,
     })
     .superRefine((c, ctx) => {
         const a = c.nodeAutoscale;
@@ -390,6 +473,10 @@ export interface StackConfig extends Parsed {
     namecheapPassword?: pulumi.Output<string>;
     /** The app's secret environment variables. */
     appSecrets: pulumi.Output<Record<string, string>>;
+    monitoring: Parsed["monitoring"] & {
+        /** The Slack incoming webhook (secret), set together with slackChannel. */
+        slackWebhook?: pulumi.Output<string>;
+    };
 }
 
 /** Keys whose values Pulumi keeps as strings: everything else is parsed as JSON. */
@@ -402,7 +489,7 @@ const STRING_KEYS = new Set<string>(
 function unwrapped(schema: z.ZodType): z.ZodType {
     let s: z.ZodType = schema;
     for (;;) {
-        if (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+        if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
         else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
         else return s;
     }
@@ -585,6 +672,29 @@ export function plainTextProblem(fullKey: string, setKey: string, stack: string)
 const TOKEN_KEY = "digitalocean:token";
 
 /**
+ * Removes the named leaves from an object key's JSON text, so that they are read as secrets and
+ * never reach the schema's error messages. Text that is not a JSON object is left as it is.
+ */
+export function takeLeaves(text: string, leaves: string[]): { rest: string; taken: Record<string, string> } {
+    if (leaves.length === 0) return { rest: text, taken: {} };
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        return { rest: text, taken: {} };
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return { rest: text, taken: {} };
+    const rest = { ...(value as Record<string, unknown>) };
+    const taken: Record<string, string> = {};
+    for (const leaf of leaves.filter((l) => l in rest)) {
+        const v = rest[leaf];
+        taken[leaf] = typeof v === "string" ? v : JSON.stringify(v);
+        delete rest[leaf];
+    }
+    return { rest: JSON.stringify(rest), taken };
+}
+
+/**
  * Checks the secret keys without ever printing their values: set when needed, set with
  * --secret, and (appSecrets) an object of variable names that do not clash.
  */
@@ -593,15 +703,26 @@ export function checkSecrets(
     stack: string,
     parsed: Parsed,
     secrets: Partial<Record<SecretKey, { text: string; encrypted: boolean }>>,
-): { namecheapPassword?: string; appSecrets: Record<string, string> } {
+): { namecheapPassword?: string; appSecrets: Record<string, string>; slackWebhook?: string } {
     const problems: string[] = [];
     const problem = (key: string, state: string, expected: string) =>
         problems.push(`  - ${project}:${key} = ${state}: expected ${expected}`);
     for (const key of SECRET_KEYS) {
         const s = secrets[key];
         if (s && !s.encrypted) {
-            problems.push(plainTextProblem(`${project}:${key}`, key, stack));
+            problems.push(plainTextProblem(`${project}:${key}`, key.includes(".") ? `--path ${key}` : key, stack));
         }
+    }
+    const webhook = secrets["monitoring.slackWebhook"]?.text;
+    const channel = parsed.monitoring.slackChannel;
+    if (webhook !== undefined && !/^https:\/\/\S+$/.test(webhook)) {
+        problem("monitoring.slackWebhook", "(secret, not shown)", "a Slack incoming webhook URL (https://hooks.slack.com/services/...)");
+    }
+    if (webhook !== undefined && channel === undefined) {
+        problem("monitoring.slackChannel", "(not set)", "a value (required with monitoring.slackWebhook): the channel the webhook posts to, e.g. \"#ops-alerts\"");
+    }
+    if (webhook === undefined && channel !== undefined) {
+        problem("monitoring.slackWebhook", "(not set)", 'a value (required with monitoring.slackChannel): pulumi config set --secret --path monitoring.slackWebhook <webhook URL>');
     }
     const password = secrets.namecheapPassword?.text;
     if (parsed.dns.provider === "namecheap" && !password) {
@@ -632,7 +753,7 @@ export function checkSecrets(
         }
     }
     if (problems.length > 0) throw configError(stack, problems);
-    return { namecheapPassword: password, appSecrets };
+    return { namecheapPassword: password, appSecrets, slackWebhook: webhook };
 }
 
 /** Reads and validates the whole stack configuration. The only place that reads config. */
@@ -655,9 +776,13 @@ export function loadConfig(): StackConfig {
         const name = key.slice(prefix.length);
         if ((SECRET_KEYS as readonly string[]).includes(name)) {
             secrets[name as SecretKey] = { text: value, encrypted: isConfigSecret(key) };
-        } else {
-            values[name] = value;
+            continue;
         }
+        const leaves = SECRET_KEYS.filter((k) => k.startsWith(`${name}.`));
+        const { rest, taken } = takeLeaves(value, leaves.map((k) => k.slice(name.length + 1)));
+        // `--path` with --secret marks the whole object key secret: that is how a leaf arrives encrypted.
+        for (const [leaf, text] of Object.entries(taken)) secrets[`${name}.${leaf}` as SecretKey] = { text, encrypted: isConfigSecret(key) };
+        values[name] = rest;
     }
     const parsed = parseConfig(project, stack, values, namespaces);
     const checked = checkSecrets(project, stack, parsed, secrets);
@@ -675,5 +800,9 @@ export function loadConfig(): StackConfig {
         dnsDomain,
         namecheapPassword: checked.namecheapPassword === undefined ? undefined : pulumi.secret(checked.namecheapPassword),
         appSecrets: pulumi.secret(checked.appSecrets),
+        monitoring: {
+            ...parsed.monitoring,
+            slackWebhook: checked.slackWebhook === undefined ? undefined : pulumi.secret(checked.slackWebhook),
+        },
     };
 }

@@ -1,4 +1,5 @@
 import type { StackConfig } from "./config";
+import { resourceAlertSpecs, uptimeAlertSpecs } from "./monitoring";
 import { PRICES, PriceTable } from "./prices";
 
 export interface CostInput {
@@ -15,6 +16,10 @@ export interface CostInput {
     registryTier: string;
     /** false when another stack owns (and pays for) the registry. */
     registryCreated: boolean;
+    /** DigitalOcean Uptime checks, their alerts, and resource alert policies (0 without monitoring). */
+    uptimeChecks?: number;
+    uptimeAlerts?: number;
+    resourceAlerts?: number;
 }
 
 export interface CostLine {
@@ -78,6 +83,16 @@ export function estimatedMonthlyCostUsd(input: CostInput, prices: PriceTable = P
     if (input.loadBalancerNodes > 0) rest.push(line("Load balancer node", input.loadBalancerNodes, prices.loadBalancerNode.usd));
     if (input.volumeGiB > 0) rest.push(line("Block storage (GiB)", input.volumeGiB, prices.volumeGiB.usd));
     if (registry) rest.push(line(`Container registry (${input.registryTier})`, 1, registry.usd));
+    const monitoring: [string, number | undefined, number][] = [
+        ["Uptime check", input.uptimeChecks, prices.uptimeCheck.usd],
+        // Free, listed anyway: the estimate shows they were counted, not forgotten.
+        ["Uptime alert", input.uptimeAlerts, prices.uptimeAlert.usd],
+        ["Resource alert (DigitalOcean Monitoring)", input.resourceAlerts, prices.resourceAlert.usd],
+    ];
+    for (const [item, n = 0, usd] of monitoring) {
+        count(item, n, 0);
+        if (n > 0) rest.push(line(item, n, usd));
+    }
 
     const nodes = (n: number) => line(`DOKS node ${input.nodeSize}`, n, node.usd);
     const sum = (lines: CostLine[]) => cents(lines.reduce((s, l) => s + l.usd, 0));
@@ -85,7 +100,10 @@ export function estimatedMonthlyCostUsd(input: CostInput, prices: PriceTable = P
     return { totalUsd: sum(lines), maxUsd: sum([nodes(maxNodes), ...rest]), lines };
 }
 
-/** The cost inputs a stack's validated config implies: one small load balancer, the static volume. */
+/**
+ * The cost inputs a stack's validated config implies: one small load balancer, the static volume,
+ * and with monitoring an uptime check per host name.
+ */
 export function costInputFor(config: StackConfig): CostInput {
     return {
         nodeSize: config.nodeSize,
@@ -98,6 +116,13 @@ export function costInputFor(config: StackConfig): CostInput {
         volumeGiB: Number.parseInt(config.staticContent.size, 10),
         registryTier: config.registryTier,
         registryCreated: config.registryMode === "create",
+        ...(config.monitoring.enabled
+            ? {
+                  uptimeChecks: config.hostnames.length,
+                  uptimeAlerts: config.hostnames.length * uptimeAlertSpecs(config.monitoring.uptime, config.monitoring.silenced).length,
+                  resourceAlerts: resourceAlertSpecs(config.monitoring).length,
+              }
+            : {}),
     };
 }
 

@@ -7,6 +7,10 @@
  * - https://docs.digitalocean.com/products/container-registry/details/pricing/ (the three tiers)
  * - https://docs.digitalocean.com/products/databases/ (the smallest plan has no standby nodes)
  * - https://docs.digitalocean.com/products/networking/load-balancers/ ($10 per node, an old copy)
+ * - https://docs.digitalocean.com/products/uptime/details/pricing/ ("Each Uptime check costs $1.00
+ *   per month, billed in hourly increments. There is no additional cost for alerts.")
+ * - https://www.digitalocean.com/docs/monitoring/ ("DigitalOcean Monitoring is provided at no
+ *   additional cost": the resource alert policies)
  * Per-size tables are on https://www.digitalocean.com/pricing/droplets and
  * https://www.digitalocean.com/pricing/managed-databases, which could not be read here: those
  * prices come from consistent third-party records and are marked `confirmed: false`.
@@ -26,6 +30,9 @@ export interface PriceTable {
     loadBalancerNode: Price;
     volumeGiB: Price;
     registry: Record<string, Price>;
+    uptimeCheck: Price;
+    uptimeAlert: Price;
+    resourceAlert: Price;
 }
 
 export const PRICES: PriceTable = {
@@ -65,4 +72,10 @@ export const PRICES: PriceTable = {
         basic: { usd: 5, confirmed: true },
         professional: { usd: 20, confirmed: true },
     },
+
+    /** DigitalOcean Uptime: each check, per month; its alerts cost nothing. */
+    uptimeCheck: { usd: 1, confirmed: true },
+    uptimeAlert: { usd: 0, confirmed: true },
+    /** DigitalOcean Monitoring alert policies (MonitorAlert): free. */
+    resourceAlert: { usd: 0, confirmed: true },
 };

@@ -49,7 +49,11 @@ export function maskSecure(v: Json, mask: string): Json {
     return v;
 }
 
-export function readStackFile(file: string, mask = "«secret»"): StackFile {
+/**
+ * `mask` replaces a secure value; `leafMask` a secure leaf inside an object (the one such leaf,
+ * monitoring.slackWebhook, is a URL and is checked as one).
+ */
+export function readStackFile(file: string, mask = "«secret»", leafMask = mask): StackFile {
     const name = path.basename(file);
     const text = fs.readFileSync(file, "utf8");
     const counter = new LineCounter();
@@ -84,7 +88,7 @@ export function readStackFile(file: string, mask = "«secret»"): StackFile {
         const value = (pair.value === null ? null : (pair.value as { toJSON(): Json }).toJSON()) as Json;
         lines[key] = counter.linePos((pair.key as { range?: [number] }).range?.[0] ?? 0).line;
         if (holdsSecure(value)) secure.push(key);
-        const shown = maskSecure(value, mask);
+        const shown = isSecure(value) ? mask : maskSecure(value, leafMask);
         values[key] = typeof shown === "string" ? shown : JSON.stringify(shown);
     }
     return { values, secure, lines };

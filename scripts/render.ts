@@ -25,6 +25,7 @@ export const EXAMPLE_VALUES: Record<string, string> = {
     // Let's Encrypt refuses contacts @example.org, so the stack refuses it too.
     acmeEmail: "ops@your-domain.org",
     staticContent: JSON.stringify({ repository: "https://github.com/example/django-doks.git", path: "app/static-site" }),
+    monitoring: JSON.stringify({ alertEmails: ["ops@your-domain.org"] }),
 };
 /** Secrets a newcomer has not set yet stand in as masked secrets, as if set with --secret. */
 const STAND_IN_SECRETS = [`${PROJECT}:namecheapPassword`, "digitalocean:token"];
@@ -37,7 +38,7 @@ const STAND_IN_SECRETS = [`${PROJECT}:namecheapPassword`, "digitalocean:token"];
 function stackConfig(stack: string, root: string): { config: Record<string, string>; secretKeys: string[]; examples: string[] } {
     const file = path.join(root, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml (stacks: dev, prod)`);
-    const { values, secure } = readStackFile(file, SECRET_MASK);
+    const { values, secure } = readStackFile(file, SECRET_MASK, `https://${SECRET_MASK}`);
     const config: Record<string, string> = { ...values };
     const secretKeys = [...secure];
     const examples: string[] = [];
@@ -49,6 +50,9 @@ function stackConfig(stack: string, root: string): { config: Record<string, stri
         } else if (k === "staticContent" && !JSON.parse(config[key]).repository) {
             config[key] = JSON.stringify({ ...JSON.parse(v), ...JSON.parse(config[key]) });
             examples.push("staticContent.repository");
+        } else if (k === "monitoring" && JSON.parse(config[key]).enabled !== false && !JSON.parse(config[key]).alertEmails) {
+            config[key] = JSON.stringify({ ...JSON.parse(v), ...JSON.parse(config[key]) });
+            examples.push("monitoring.alertEmails");
         }
     }
     for (const key of STAND_IN_SECRETS.filter((k) => config[k] === undefined)) {
@@ -96,7 +100,7 @@ function cloudInvoke(token: string, args: Record<string, Json>): Record<string, 
         case "digitalocean:index/getKubernetesVersions:getKubernetesVersions":
             return { latestVersion: `${args.versionPrefix}«newest patch»`, validVersions: [], versionPrefix: args.versionPrefix };
         case "digitalocean:index/getLoadBalancer:getLoadBalancer":
-            return { name: args.name, ip: known("load balancer IP") };
+            return { id: known("load balancer id"), name: args.name, ip: known("load balancer IP") };
         case "digitalocean:index/getContainerRegistry:getContainerRegistry":
             return { name: args.name, endpoint: `registry.digitalocean.com/${args.name}`, serverUrl: "registry.digitalocean.com" };
         default:

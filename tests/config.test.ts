@@ -13,8 +13,8 @@ import {
     SECRET_TEXTS,
     secretInput,
     StackName,
-    stackFileConfig,
     USER_VALUES,
+    userConfig,
 } from "./harness";
 
 interface BadCase {
@@ -32,6 +32,8 @@ interface BadCase {
 }
 
 const charts = { ...DEFAULT_CHARTS };
+/** The user's monitoring values, which a `set` of the whole object replaces. */
+const MON = JSON.parse(USER_VALUES.monitoring) as { alertEmails: string[] };
 
 const BAD: BadCase[] = [
     { title: "node count below 1", stack: "dev", set: { nodeCount: 0 }, key: "nodeCount", shown: "0", allowed: "at least 1" },
@@ -90,6 +92,21 @@ const BAD: BadCase[] = [
     { title: "static content schedule not cron", stack: "prod", set: { staticContent: { repository: "https://github.com/acme/site.git", schedule: "every hour" } }, key: "staticContent.schedule", shown: '"every hour"', allowed: "exactly 5 cron fields" },
     { title: "static content path escaping the repository", stack: "dev", set: { staticContent: { repository: "https://github.com/acme/site.git", path: "../etc" } }, key: "staticContent.path", shown: '"../etc"', allowed: "a folder inside the repository" },
     { title: "missing DigitalOcean token", stack: "prod", withoutToken: true, key: "digitalocean:token", shown: "(not set)", allowed: "DIGITALOCEAN_TOKEN" },
+    { title: "malformed alert email", stack: "dev", set: { monitoring: { alertEmails: ["ops-at-acme"] } }, key: "monitoring.alertEmails.0", shown: '"ops-at-acme"', allowed: "an email address verified on the DigitalOcean account" },
+    { title: "monitoring on without an alert email", stack: "prod", set: { monitoring: { enabled: true } }, key: "monitoring.alertEmails", shown: "(not set)", allowed: 'pulumi config set --path "monitoring.alertEmails[0]"' },
+    { title: "latency threshold below 100 ms", stack: "dev", set: { monitoring: { ...MON, uptime: { latencyMs: 50 } } }, key: "monitoring.uptime.latencyMs", shown: "50", allowed: "at least 100" },
+    { title: "certificate expiry beyond 60 days", stack: "prod", set: { monitoring: { ...MON, uptime: { certExpiryDays: 90 } } }, key: "monitoring.uptime.certExpiryDays", shown: "90", allowed: "at most 60" },
+    { title: "node CPU threshold above 100%", stack: "prod", set: { monitoring: { ...MON, nodes: { cpuPercent: 150 } } }, key: "monitoring.nodes.cpuPercent", shown: "150", allowed: "at most 100" },
+    { title: "database disk threshold as text", stack: "dev", set: { monitoring: { ...MON, database: { diskPercent: "80%" } } }, key: "monitoring.database.diskPercent", shown: '"80%"', allowed: "a number" },
+    { title: "negative load balancer response time", stack: "dev", set: { monitoring: { ...MON, loadBalancer: { responseTimeSeconds: -1 } } }, key: "monitoring.loadBalancer.responseTimeSeconds", shown: "-1", allowed: "" },
+    { title: "unknown uptime region", stack: "dev", set: { monitoring: { ...MON, uptime: { regions: ["eu_central"] } } }, key: "monitoring.uptime.regions.0", shown: '"eu_central"', allowed: 'one of "us_east", "us_west", "eu_west", "se_asia"' },
+    { title: "alert window DigitalOcean does not offer", stack: "prod", set: { monitoring: { ...MON, database: { window: "15m" } } }, key: "monitoring.database.window", shown: '"15m"', allowed: 'one of "5m", "10m", "30m", "1h"' },
+    { title: "misspelt monitoring key", stack: "dev", set: { monitoring: { ...MON, alertEmail: ["x@acme-test.org"] } }, key: "monitoring.alertEmail", shown: '["x@acme-test.org"]', allowed: "monitoring takes only enabled, alertEmails, slackChannel, uptime, nodes, loadBalancer, database, silenced" },
+    { title: "silencing an alert that does not exist", stack: "dev", set: { monitoring: { ...MON, silenced: ["cpu"] } }, key: "monitoring.silenced.0", shown: '"cpu"', allowed: 'one of "down", "latency", "cert-expiry", "node-cpu"' },
+    { title: "Slack webhook in plain text", stack: "prod", set: { monitoring: { ...MON, slackChannel: "#ops" } }, secrets: { "monitoring.slackWebhook": SECRET_TEXTS.slackWebhook }, plain: ["monitoring.slackWebhook"], key: "monitoring.slackWebhook", shown: "(set in plain text)", allowed: "pulumi config set --secret --path monitoring.slackWebhook" },
+    { title: "Slack webhook that is not a URL", stack: "dev", set: { monitoring: { ...MON, slackChannel: "#ops" } }, secrets: { "monitoring.slackWebhook": "T0/B0/xyz" }, key: "monitoring.slackWebhook", shown: "(secret, not shown)", allowed: "a Slack incoming webhook URL" },
+    { title: "Slack webhook without a channel", stack: "dev", secrets: { "monitoring.slackWebhook": SECRET_TEXTS.slackWebhook }, key: "monitoring.slackChannel", shown: "(not set)", allowed: "required with monitoring.slackWebhook" },
+    { title: "Slack channel without a webhook", stack: "prod", set: { monitoring: { ...MON, slackChannel: "#ops" } }, key: "monitoring.slackWebhook", shown: "(not set)", allowed: "pulumi config set --secret --path monitoring.slackWebhook" },
 ];
 
 describe("invalid configuration stops the program before any resource", () => {
@@ -121,6 +138,20 @@ describe("invalid configuration stops the program before any resource", () => {
         for (const v of ["hunter2-value", "other-value", "plain-pass"]) expect(error.message).not.toContain(v);
     });
 
+    test("errors in the monitoring object never show the Slack webhook beside them", async () => {
+        for (const plain of [[], ["monitoring.slackWebhook"]]) {
+            const { error } = await evaluateFailure(program, "dev", {
+                // A whole-object problem (a wrong type) and a leaf problem next to the webhook.
+                set: { monitoring: { alertEmails: "ops@acme-test.org", slackChannel: "#ops", nodes: { cpuPercent: 0 } } },
+                secrets: { "monitoring.slackWebhook": SECRET_TEXTS.slackWebhook },
+                plain,
+            });
+            expect(error.message).toContain(`${PROJECT}:monitoring.alertEmails = "ops@acme-test.org": expected `);
+            expect(error.message).toContain(`${PROJECT}:monitoring.nodes.cpuPercent = 0: expected at least 1`);
+            expect(error.message).not.toContain("hooks.slack.com");
+        }
+    });
+
     test("every problem is reported at once", async () => {
         const { error } = await evaluateFailure(program, "dev", { set: { nodeCount: 0, region: "mars1", acmeEmail: "x" } });
         for (const key of ["nodeCount", "region", "acmeEmail"]) expect(error.message).toContain(`${PROJECT}:${key} = `);
@@ -134,6 +165,16 @@ describe("valid configuration", () => {
             hostname: "app.acme-test.org",
             acmeEmail: "ops@acme-test.org",
             staticContent: '{"repository":"https://github.com/acme/site.git"}',
+            monitoring: '{"alertEmails":["ops@acme-test.org"]}',
+        });
+        expect(c.monitoring).toEqual({
+            enabled: true,
+            alertEmails: ["ops@acme-test.org"],
+            uptime: { regions: ["us_east", "us_west", "eu_west", "se_asia"], downPeriod: "5m", latencyMs: 2000, latencyPeriod: "5m", certExpiryDays: 14 },
+            nodes: { cpuPercent: 85, memoryPercent: 85, diskPercent: 80, window: "10m" },
+            loadBalancer: { errorRate5xxPercent: 5, responseTimeSeconds: 2, unhealthyBackends: 0, window: "10m" },
+            database: { cpuPercent: 85, memoryPercent: 90, diskPercent: 80, window: "10m" },
+            silenced: [],
         });
         expect(c.dns).toEqual({
             provider: "namecheap",
@@ -189,9 +230,7 @@ describe("valid configuration", () => {
     });
 
     test.each(["dev", "prod"] as const)("the committed %s stack file is valid with the user's values", (stack) => {
-        const values: Record<string, string> = { ...USER_VALUES };
-        for (const [k, v] of Object.entries(stackFileConfig(stack))) values[k.replace(`${PROJECT}:`, "")] = v;
-        expect(() => parseConfig(PROJECT, stack, values)).not.toThrow();
+        expect(() => parseConfig(PROJECT, stack, userConfig(stack))).not.toThrow();
     });
 
     test("the token may come from DIGITALOCEAN_TOKEN, and stays secret", async () => {
@@ -216,7 +255,7 @@ describe("Pulumi.yaml declares the same keys and defaults as the schema", () => 
         config: Record<string, { type: string; default?: unknown; description: string }>;
     };
     const schemaDefaults = parseConfig(PROJECT, "dev", USER_VALUES) as Record<string, unknown>;
-    const structured = ["nodeAutoscale", "maintenanceWindow", "charts", "extraHostnames", "dns", "app", "staticContent"];
+    const structured = ["nodeAutoscale", "maintenanceWindow", "charts", "extraHostnames", "dns", "app", "staticContent", "monitoring"];
     const required = Object.keys(USER_VALUES).filter((k) => !structured.includes(k));
     // Pulumi treats a declared key without a default as required, so optional keys stay undeclared.
     const optional = Object.keys(configSchema.shape).filter(

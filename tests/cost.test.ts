@@ -3,7 +3,7 @@ import { PRICES, PRICES_AS_OF } from "../components/prices";
 
 // Expectations are worked out by hand from the table in components/prices.ts:
 // s-2vcpu-4gb $24, HA control plane $40, db-s-1vcpu-1gb $15, db-s-1vcpu-2gb $30 (+$30 per standby),
-// load balancer node $12, volumes $0.10/GiB, registry basic $5.
+// load balancer node $12, volumes $0.10/GiB, registry basic $5, uptime check $1, alerts $0.
 
 const devLike: CostInput = {
     nodeSize: "s-2vcpu-4gb",
@@ -97,6 +97,18 @@ describe("estimatedMonthlyCostUsd", () => {
         expect(() => estimatedMonthlyCostUsd({ ...devLike, dbNodeCount: 2 })).toThrow(/"db-s-1vcpu-1gb" has no standby nodes/);
     });
 
+    test("monitoring: $1 per uptime check, the alerts listed at $0", () => {
+        const c = estimatedMonthlyCostUsd({ ...devLike, uptimeChecks: 2, uptimeAlerts: 6, resourceAlerts: 9 });
+        expect(c.lines.slice(-3)).toEqual([
+            { item: "Uptime check", quantity: 2, unitUsd: 1, usd: 2 },
+            { item: "Uptime alert", quantity: 6, unitUsd: 0, usd: 0 },
+            { item: "Resource alert (DigitalOcean Monitoring)", quantity: 9, unitUsd: 0, usd: 0 },
+        ]);
+        // 104.5 + 2 x $1
+        expect(c.totalUsd).toBe(106.5);
+        expect(() => estimatedMonthlyCostUsd({ ...devLike, uptimeChecks: -1 })).toThrow(/Uptime check/);
+    });
+
     test("inconsistent counts are refused", () => {
         expect(() => estimatedMonthlyCostUsd({ ...prodLike, nodeAutoscaleMax: 2 })).toThrow(/nodeAutoscaleMax/);
         expect(() => estimatedMonthlyCostUsd({ ...prodLike, dbNodeCount: 4 })).toThrow(/dbNodeCount/);
@@ -105,6 +117,22 @@ describe("estimatedMonthlyCostUsd", () => {
 });
 
 describe("the stack's estimate", () => {
+    test("counts one uptime check per host name, and none with monitoring off", async () => {
+        const { evaluate, resolve } = await import("./harness");
+        const { default: program } = await import("../index");
+        type Estimate = { totalUsd: number; lines: { item: string; quantity: number; usd: number }[] };
+        const estimate = async (set: Record<string, unknown>) =>
+            (await resolve((await evaluate(program, "prod", { set })).outputs.estimatedMonthlyCostUsd)).value as Estimate;
+        const on = await estimate({ extraHostnames: ["www.acme-test.org"] });
+        const off = await estimate({ extraHostnames: ["www.acme-test.org"], monitoring: { enabled: false } });
+        const item = (e: Estimate, name: string) => e.lines.find((l) => l.item === name);
+        expect(item(on, "Uptime check")).toMatchObject({ quantity: 2, usd: 2 });
+        expect(item(on, "Uptime alert")).toMatchObject({ quantity: 6, usd: 0 });
+        expect(item(on, "Resource alert (DigitalOcean Monitoring)")).toMatchObject({ quantity: 9, usd: 0 });
+        expect(off.lines.filter((l) => /Uptime|alert/.test(l.item))).toEqual([]);
+        expect(on.totalUsd - off.totalUsd).toBeCloseTo(2);
+    });
+
     test("a size missing from the price table yields a note, not a failed deploy", async () => {
         const { evaluate, resolve } = await import("./harness");
         const { default: program } = await import("../index");

@@ -14,6 +14,7 @@ export const USER_VALUES: Record<string, string> = {
     hostname: "app.acme-test.org",
     acmeEmail: "ops@acme-test.org",
     staticContent: JSON.stringify({ repository: "https://github.com/acme/django-doks.git", path: "app/static-site" }),
+    monitoring: JSON.stringify({ alertEmails: ["ops@acme-test.org"] }),
 };
 
 /** Plain texts of every secret the program sees or the mocks hand out. */
@@ -25,6 +26,7 @@ export const SECRET_TEXTS = {
     namecheapPassword: "0123456789abcdef0123456789abcdef",
     appSecret: "sk_live_mockAppSecretValue",
     djangoSecretKey: "mock-django-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    slackWebhook: "https://hooks.slack.com/services/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3",
 };
 
 /** What a user sets with --secret before the first deploy. */
@@ -33,6 +35,8 @@ export const USER_SECRETS: Record<string, string> = {
 };
 
 export const LB_IP = "203.0.113.10";
+/** DigitalOcean load balancer ids are UUIDs. */
+export const LB_ID = "4de7ac8b-495b-4884-9a69-1050c6793cd6";
 export const MOCK_IMAGE_DIGEST = `sha256:${"ab12".repeat(16)}`;
 export const DOKS_VERSIONS = ["1.37.1-do.0", "1.36.4-do.1", "1.36.3-do.0", "1.35.8-do.2"];
 
@@ -122,7 +126,7 @@ function invokeResult(token: string, args: Record<string, any>): Record<string, 
             return { latestVersion: valid[0] ?? "", validVersions: valid, versionPrefix: args.versionPrefix };
         }
         case "digitalocean:index/getLoadBalancer:getLoadBalancer":
-            return { name: args.name, ip: LB_IP, status: "active" };
+            return { id: LB_ID, name: args.name, ip: LB_IP, status: "active" };
         case "digitalocean:index/getContainerRegistry:getContainerRegistry":
             return {
                 name: args.name,
@@ -142,7 +146,11 @@ export interface EvaluateOptions {
     unset?: string[];
     /** Leave digitalocean:token unset. */
     withoutToken?: boolean;
-    /** Secret values to set on top of USER_SECRETS (keys without the project prefix); undefined removes one. */
+    /**
+     * Secret values to set on top of USER_SECRETS (keys without the project prefix); undefined
+     * removes one. A dotted key is a leaf of an object key, as `pulumi config set --secret --path`
+     * stores it: the whole object key is then secret.
+     */
     secrets?: Record<string, string | undefined>;
     /** Keys of `set` or `secrets` that are stored in plain text instead of as secrets. */
     plain?: string[];
@@ -192,8 +200,10 @@ async function run(
     const secretKeys: string[] = [];
     for (const [k, v] of Object.entries({ ...USER_SECRETS, ...o.secrets })) {
         if (v === undefined) continue;
-        values[`${PROJECT}:${k}`] = v;
-        if (!o.plain?.includes(k)) secretKeys.push(`${PROJECT}:${k}`);
+        const [root, ...leaf] = k.split(".");
+        const key = `${PROJECT}:${root}`;
+        values[key] = leaf.length === 0 ? v : withLeaf(values[key], leaf, v);
+        if (!o.plain?.includes(k)) secretKeys.push(key);
     }
     if (!o.withoutToken) {
         values["digitalocean:token"] = SECRET_TEXTS.doToken;
@@ -209,6 +219,23 @@ async function run(
         state: computedState,
         invoke: invokeResult,
     });
+}
+
+/** An object key's JSON text with one leaf set, as `pulumi config set --path a.b.c` writes it. */
+function withLeaf(text: string | undefined, path: string[], value: string): string {
+    const root = (text === undefined ? {} : JSON.parse(text)) as Record<string, unknown>;
+    let cursor = root;
+    for (const p of path.slice(0, -1)) cursor = (cursor[p] ??= {}) as Record<string, unknown>;
+    cursor[path[path.length - 1]] = value;
+    return JSON.stringify(root);
+}
+
+/** The committed stack file with the user's values on top, keys without the project prefix. */
+export function userConfig(stack: StackName): Record<string, string> {
+    const values: Record<string, string> = {};
+    for (const [k, v] of Object.entries(stackFileConfig(stack))) values[k.replace(`${PROJECT}:`, "")] = v;
+    for (const [k, v] of Object.entries(USER_VALUES)) values[k] = mergedValue(values[k], v);
+    return values;
 }
 
 /** A user's `pulumi config set --path` on top of an object the stack file already holds. */

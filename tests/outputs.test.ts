@@ -39,7 +39,9 @@ describe.each(["dev", "prod"] as const)("%s stack outputs", (stack: StackName) =
                 "kubeconfig",
                 "kubernetesVersion",
                 "loadBalancerIp",
+                "monitoring",
                 "registryEndpoint",
+                "uptimeCheckIds",
                 "vpcId",
             ].sort(),
         );

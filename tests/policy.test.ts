@@ -173,6 +173,9 @@ const T = {
     db: "digitalocean:index/databaseCluster:DatabaseCluster",
     dbDb: "digitalocean:index/databaseDb:DatabaseDb",
     firewall: "digitalocean:index/databaseFirewall:DatabaseFirewall",
+    uptimeCheck: "digitalocean:index/uptimeCheck:UptimeCheck",
+    uptimeAlert: "digitalocean:index/uptimeAlert:UptimeAlert",
+    monitorAlert: "digitalocean:index/monitorAlert:MonitorAlert",
 };
 
 const goodContainer = (name = "web", extra: Record<string, any> = {}) => ({
@@ -600,6 +603,56 @@ describe("do-prod-database-protected (stack policy, production only)", () => {
     });
 });
 
+describe("do-prod-monitoring (stack policy, production only)", () => {
+    afterAll(() => onStack("dev"));
+    const check = (enabled = true): Fixture => ({ type: T.uptimeCheck, name: "monitoring-app", props: { type: "https", target: "https://app.example.org/readyz", enabled } });
+    const uptimeAlert = (on: Fixture | undefined, emails: string[] = ["ops@example.org"], slacks: unknown[] = []): Fixture => ({
+        type: T.uptimeAlert,
+        name: "monitoring-app-down",
+        props: { checkId: on ? `${on.name}-id` : "other-check", type: "down", period: "5m", notifications: [{ emails, slacks }] },
+        propertyDependencies: on ? { checkId: [urnOf(on)] } : {},
+    });
+    const monitorAlert = (emails: string[] = ["ops@example.org"], slacks: unknown[] = []): Fixture => ({
+        type: T.monitorAlert,
+        name: "monitoring-node-cpu",
+        props: { type: "v1/insights/droplet/cpu", compare: "GreaterThan", value: 85, window: "10m", enabled: true, tags: ["k8s:c"], alerts: { emails, slacks } },
+    });
+    const noCheck = 'Production has no enabled uptime check with an alert on it: set monitoring.enabled true and monitoring.alertEmails (README, "Monitoring").';
+    const noResourceAlert = 'Production has no enabled resource alert (nodes, load balancer, database): set monitoring.enabled true (README, "Monitoring").';
+
+    test("prod without monitoring is refused", async () => {
+        await onStack("prod");
+        expect(await stackViolations("do-prod-monitoring", [dbCluster()])).toEqual([noCheck, noResourceAlert]);
+    });
+
+    test("a check needs an alert on it, and a disabled check does not count", async () => {
+        await onStack("prod");
+        const c = check();
+        expect(await stackViolations("do-prod-monitoring", [c, uptimeAlert(undefined), monitorAlert()])).toEqual([noCheck]);
+        const off = check(false);
+        expect(await stackViolations("do-prod-monitoring", [off, uptimeAlert(off), monitorAlert()])).toEqual([noCheck]);
+    });
+
+    test("every alert needs an email address or a Slack channel", async () => {
+        await onStack("prod");
+        const c = check();
+        const silent = uptimeAlert(c, []);
+        const silentResource = monitorAlert([]);
+        expect(await stackViolations("do-prod-monitoring", [c, silent, silentResource])).toEqual([
+            `Uptime alert "monitoring-app-down" sends to no email address and no Slack channel. [${urnOf(silent)}]`,
+            `Resource alert "monitoring-node-cpu" sends to no email address and no Slack channel. [${urnOf(silentResource)}]`,
+        ]);
+        const slack = [{ channel: "#ops", url: "https://hooks.slack.com/services/x" }];
+        expect(await stackViolations("do-prod-monitoring", [c, uptimeAlert(c, [], slack), monitorAlert([], slack)])).toEqual([]);
+        expect(await stackViolations("do-prod-monitoring", [c, uptimeAlert(c), monitorAlert()])).toEqual([]);
+    });
+
+    test("dev may go unwatched", async () => {
+        await onStack("dev");
+        expect(await stackViolations("do-prod-monitoring", [dbCluster()])).toEqual([]);
+    });
+});
+
 describe("k8s-configmap-no-credentials", () => {
     const cm = (data: Record<string, string>): Fixture => ({ type: T.configMap, name: "app-config", props: { metadata: { name: "app", namespace: "app" }, data } });
 
@@ -794,7 +847,7 @@ describe.each(["dev", "prod"] as const)("the whole pack over the %s program", (s
 
     test("the same mapping catches a broken variant of this program", async () => {
         const broken = fixtures
-            .filter((f) => f.type !== T.firewall)
+            .filter((f) => f.type !== T.firewall && f.type !== T.uptimeCheck)
             .map((f) => {
                 if (f.type === T.release) return { ...f, props: { ...f.props, version: "^1.0.0" } };
                 if (f.type === T.db) return { ...f, protect: false, props: { ...f.props, privateNetworkUuid: undefined } };
@@ -805,7 +858,7 @@ describe.each(["dev", "prod"] as const)("the whole pack over the %s program", (s
         const added = (await runPack(broken)).violations.filter((v) => !before.has(v));
         const names = new Set(added.map((v) => v.split(":")[0]));
         const expected = ["helm-chart-pinned", "do-database-private-network", "do-database-firewall"];
-        if (stack === "prod") expected.push("do-prod-database-protected");
+        if (stack === "prod") expected.push("do-prod-database-protected", "do-prod-monitoring");
         expect([...names].sort()).toEqual(expected.sort());
     });
 });
@@ -924,6 +977,6 @@ describe("policy/ as a local policy pack (pulumi preview --policy-pack policy)",
         req.setResourcesList([db]);
         const res: any = await call("analyzeStack", req);
         const got = res.getDiagnosticsList().map((x: any) => x.getPolicyname());
-        expect(got.sort()).toEqual(["do-database-firewall", "do-prod-database-protected"]);
+        expect(got.sort()).toEqual(["do-database-firewall", "do-prod-database-protected", "do-prod-monitoring", "do-prod-monitoring"]);
     });
 });
