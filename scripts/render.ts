@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml, stringify } from "yaml";
-import { Evaluation, Json, Registered, resolveOutput, runOffline, unwrapSecrets } from "../lib/offline";
+import { BROKEN_REGISTRY_LOOKUP, Evaluation, Json, Registered, resolveOutput, runOffline, unwrapSecrets } from "../lib/offline";
 import program from "../index";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -88,7 +88,8 @@ function cloudInvoke(token: string, args: Record<string, Json>): Record<string, 
         case "digitalocean:index/getLoadBalancer:getLoadBalancer":
             return { name: args.name, ip: known("load balancer IP") };
         case "digitalocean:index/getContainerRegistry:getContainerRegistry":
-            return { name: args.name, endpoint: `registry.digitalocean.com/${args.name}`, serverUrl: "registry.digitalocean.com" };
+        case "digitalocean:index/getContainerRegistries:getContainerRegistries":
+            return BROKEN_REGISTRY_LOOKUP;
         default:
             return args;
     }
