@@ -62,3 +62,21 @@ describe("Node.js version, one truth", () => {
         expect(readme.match(/test suite also passes on Node\.js 20/g)).toHaveLength(1);
     });
 });
+
+describe("README quickstart", () => {
+    const readme = read("README.md");
+    const quickstart = readme.slice(readme.indexOf("## Quickstart"), readme.indexOf("## What gets created"));
+    const step = (n: number) => quickstart.slice(quickstart.indexOf(`\n${n}. `), quickstart.indexOf(`\n${n + 1}. `));
+
+    test("its first step lists every prerequisite", () => {
+        for (const needed of ["Node.js 22", "Pulumi CLI", "pulumi login", "Docker with buildx", "DigitalOcean API token", "Dynamic DNS password"]) {
+            expect(step(1)).toContain(needed);
+        }
+    });
+
+    test("its check works on dev's staging certificate and says why", () => {
+        expect(step(5)).toContain('curl -kI "https://$host"');
+        expect(step(5)).toMatch(/issuer.*\(STAGING\)/);
+        expect(step(5)).toContain("Fake Certificate");
+    });
+});
