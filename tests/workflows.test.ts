@@ -221,8 +221,9 @@ describe("preview.yml: a stack that does not exist yet", () => {
         return { status: r.status, out: `${r.stdout}${r.stderr}`, output: read(output), calls: read(path.join(dir, "calls")) };
     };
 
-    // The CLI: exit 6 for a missing stack (pulumi/pulumi pkg/cmd/pulumi/cmd/exit_codes.go), older
-    // releases exit 1; both print backenderr.StackNotFoundError.
+    // The CLI: exit 6 for a missing stack (pulumi/pulumi pkg/cmd/pulumi/cmd/exit_codes.go; seen
+    // with v3.259.0 built from source: "error: no stack named 'prod' found"), older releases exit 1
+    // with the same message.
     const pulumi = (code: number, message = "") =>
         `if [ "$1" = stack ]; then ${message ? `echo "${message}" >&2; ` : ""}exit ${code}; fi`;
 
