@@ -19,7 +19,9 @@ const PULUMI_ACTION_INPUTS = [
 ];
 
 interface Step {
+    id?: string;
     name?: string;
+    if?: string;
     uses?: string;
     run?: string;
     with?: Record<string, unknown>;
@@ -167,7 +169,7 @@ describe("preview.yml", () => {
 
 describe("preview.yml: a stack that does not exist yet", () => {
     const job = load("preview.yml").jobs.preview;
-    const check = job.steps.find((s) => (s as Step & { id?: string }).id === "stack")!;
+    const check = job.steps.find((s) => s.id === "stack")!;
     const notice = job.steps.find((s) => s.if === "steps.stack.outputs.exists == 'false'")!;
     const GOJQ = path.join(ROOT, ".tools", "bin", "gojq");
 
