@@ -134,7 +134,6 @@ export class App extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("django-doks:app:App", name, {}, opts);
-        const k = { parent: this, provider: args.provider };
         const partOf = { "app.kubernetes.io/part-of": "django-doks", "app.kubernetes.io/instance": args.instance };
         const labels = (component: string) => ({
             "app.kubernetes.io/name": "django",
@@ -161,9 +160,11 @@ export class App extends pulumi.ComponentResource {
                     },
                 },
             },
-            k,
+            { parent: this, provider: args.provider },
         );
-        const namespace = ns.metadata.name;
+        // The literal name, known at preview (policies read it), and every object after the Namespace.
+        const namespace = pulumi.output(args.namespace);
+        const k = { parent: this, provider: args.provider, dependsOn: [ns] };
         const meta = (n: string, component: string) => ({ name: n, namespace, labels: labels(component) });
 
         const pullSecret = new k8s.core.v1.Secret(

@@ -16,7 +16,8 @@ export interface AppImageArgs {
 }
 
 /**
- * Builds the app image from its folder and pushes it with push credentials of its own. `ref`
+ * Builds the app image from its folder and pushes it with push credentials of its own, at
+ * `pulumi up` only (a preview needs no Docker engine; its digest is unknown there). `ref`
  * names it by digest, so a change to the app's files builds a new image and rolls the
  * Deployment; unchanged files change nothing.
  */
@@ -39,6 +40,8 @@ export class AppImage extends pulumi.ComponentResource {
                 dockerfile: { location: `${args.context}/Dockerfile` },
                 platforms: ["linux/amd64"],
                 push: true,
+                // The SDK defaults this to true: a preview would need a Docker engine and build.
+                buildOnPreview: false,
                 tags: [pulumi.interpolate`${repository}:${args.tag}`],
                 registries: [
                     {

@@ -160,13 +160,14 @@ export class Platform extends pulumi.ComponentResource {
                     chart: spec.chart,
                     version,
                     repositoryOpts: { repo: spec.repo },
-                    namespace: ns.metadata.name,
+                    // The literal name, known at preview (policies read it), after the Namespace.
+                    namespace: spec.namespace,
                     values,
                     timeout: timeoutSeconds,
                     cleanupOnFail: true,
                     maxHistory: 10,
                 },
-                k8sOpts,
+                { ...k8sOpts, dependsOn: [ns] },
             );
         };
 

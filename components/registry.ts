@@ -19,7 +19,21 @@ export function dockerLogin(dockerConfigJson: string): { username: string; passw
     return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
-/** The account's container registry and read-only pull credentials for the cluster. */
+/**
+ * DigitalOcean's registry host. An image lives at `<host>/<registry name>/<repository>:<tag>`
+ * (DigitalOcean API reference, "Create Container Registry"; the provider builds `endpoint` and
+ * `server_url` the same way: terraform-provider-digitalocean digitalocean/registry/resource_container_registry.go).
+ */
+export const REGISTRY_HOST = "registry.digitalocean.com";
+
+/**
+ * The account's container registry and read-only pull credentials for the cluster. The name,
+ * endpoint and server URL come from config, never from `getContainerRegistry`: that data source
+ * reads the registry by its own empty id and answers every attribute null
+ * (terraform-provider-digitalocean issue #1535, fix PR #1594 unmerged; `getContainerRegistries`
+ * shares the same read). Nothing checks at preview that an `existing` registry is there: the
+ * pull credentials fail at `pulumi up` when it is not.
+ */
 export class Registry extends pulumi.ComponentResource {
     public readonly name: pulumi.Output<string>;
     /** e.g. registry.digitalocean.com/<name> */
@@ -31,27 +45,24 @@ export class Registry extends pulumi.ComponentResource {
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("django-doks:infra:Registry", name, {}, opts);
 
-        let registry: { name: pulumi.Output<string>; endpoint: pulumi.Output<string>; serverUrl: pulumi.Output<string> };
-        if (args.mode === "create") {
-            registry = new digitalocean.ContainerRegistry(
-                name,
-                { name: args.name, subscriptionTierSlug: args.tier, region: args.region },
-                { parent: this },
-            );
-        } else {
-            const found = digitalocean.getContainerRegistryOutput({ name: args.name }, { parent: this });
-            registry = { name: found.name, endpoint: found.endpoint, serverUrl: found.serverUrl };
-        }
+        // A created registry's name output orders the credentials after the registry.
+        this.name =
+            args.mode === "create"
+                ? new digitalocean.ContainerRegistry(
+                      name,
+                      { name: args.name, subscriptionTierSlug: args.tier, region: args.region },
+                      { parent: this },
+                  ).name
+                : pulumi.output(args.name);
 
         const credentials = new digitalocean.ContainerRegistryDockerCredentials(
             `${name}-pull`,
-            { registryName: registry.name, write: false },
+            { registryName: this.name, write: false },
             { parent: this },
         );
 
-        this.name = registry.name;
-        this.endpoint = registry.endpoint;
-        this.serverUrl = registry.serverUrl;
+        this.endpoint = pulumi.interpolate`${REGISTRY_HOST}/${this.name}`;
+        this.serverUrl = pulumi.output(REGISTRY_HOST);
         this.dockerConfigJson = pulumi.secret(credentials.dockerCredentials);
         this.registerOutputs({ name: this.name, endpoint: this.endpoint });
     }

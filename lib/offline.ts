@@ -31,6 +31,12 @@ export interface Registered {
     };
     /** The provider reference the engine received ("<urn>::<id>"), when one was set. */
     provider?: string;
+    /** What the engine handed back as the resource's state (in a preview: its planned outputs). */
+    outputs: Record<string, Json>;
+    /** The URN and the dependencies (URNs) the program declared, as the engine receives them. */
+    urn?: string;
+    dependencyUrns?: string[];
+    propertyDependencies?: Record<string, string[]>;
 }
 
 export interface Invocation {
@@ -58,9 +64,42 @@ export interface OfflineRun {
     invoke(token: string, args: Record<string, Json>): Record<string, Json>;
     /** The id the cloud would assign (default "<name>-id"). */
     id?(type: string, name: string): string;
+    /**
+     * Run as `pulumi preview` (Pulumi's mocks with dry run on): a resource to be created gets no
+     * id, and only the outputs `planned` returns are known (none by default), the rest unknown.
+     * Data sources (invokes) and reads still answer through `invoke` and `state`.
+     */
+    preview?: boolean;
+    /** In a preview: the outputs the engine knows for a resource it would create. */
+    planned?(type: string, name: string, inputs: Record<string, Json>): Record<string, Json>;
 }
 
+/** The parts of the engine's RegisterResourceRequest/Response the runner records. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(f: (deps: { getUrnsList(): string[] }, key: string) => void): void };
+}
+type RegisterCallback = (err: unknown, res?: { getUrn(): string }) => void;
+
 export type Program = () => Record<string, unknown>;
+
+/**
+ * What the DigitalOcean provider answers for `getContainerRegistry` and `getContainerRegistries`
+ * today: both read the registry by their own empty id, so every attribute is null
+ * (terraform-provider-digitalocean issue #1535; fix PR #1594 unmerged).
+ */
+export const BROKEN_REGISTRY_LOOKUP: Record<string, Json> = {
+    id: null,
+    name: null,
+    endpoint: null,
+    serverUrl: null,
+    region: null,
+    subscriptionTierSlug: null,
+    storageUsageBytes: null,
+    createdAt: null,
+};
 
 /** Resource.__name: the SDK keeps a resource's name there; options refer to resources. */
 const nameOf = (r: unknown): string | undefined => (r as { __name?: string } | undefined)?.__name;
@@ -104,6 +143,11 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
         {
             newResource: (args) => {
                 const key = `${args.type}::${args.name}`;
+                // A custom resource without an id to read is one the engine would create.
+                const planned = run.preview === true && args.custom !== false && !args.id;
+                const outputs = planned
+                    ? (run.planned?.(args.type, args.name, args.inputs) ?? {})
+                    : run.state(args.type, args.name, args.inputs);
                 resources.push({
                     seq: seq++,
                     type: args.type,
@@ -114,9 +158,11 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
                     inputs: args.inputs,
                     provider: args.provider,
                     opts: options.get(`${args.type}::${args.name}`) ?? {},
+                    outputs,
                 });
+                if (planned) return { id: "", state: outputs };
                 const id = run.id ? run.id(args.type, args.name) : `${args.name}-id`;
-                return { id, state: run.state(args.type, args.name, args.inputs) };
+                return { id, state: outputs };
             },
             call: (args) => {
                 invokes.push({ seq: seq++, token: args.token, args: args.inputs });
@@ -125,9 +171,10 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
         },
         run.project,
         run.stack,
-        false,
+        run.preview === true,
     );
     pulumi.runtime.setAllConfig(run.config, run.secretKeys);
+    const links = recordLinks();
 
     const saved = Object.keys(run.env ?? {}).map((k) => [k, process.env[k]] as const);
     for (const [k, v] of Object.entries(run.env ?? {})) {
@@ -179,7 +226,31 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
         await settle({});
     }
     for (const r of resources) r.dependencies = [...(dependencies.get(r.key) ?? [])].filter((k) => k !== r.key);
+    for (const r of resources) Object.assign(r, links.get(r.key));
     return { evaluation: { resources, invokes, outputs }, error };
+}
+
+/** Records each registration's URN and declared dependencies, by "<type>::<name>". */
+function recordLinks(): Map<string, Pick<Registered, "urn" | "dependencyUrns" | "propertyDependencies">> {
+    const links = new Map<string, Pick<Registered, "urn" | "dependencyUrns" | "propertyDependencies">>();
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: RegisterRequest, callback: RegisterCallback): void;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        register(req, (err, res) => {
+            if (!err && res) {
+                const propertyDependencies: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((deps, key) => (propertyDependencies[key] = deps.getUrnsList()));
+                links.set(`${req.getType()}::${req.getName()}`, {
+                    urn: res.getUrn(),
+                    dependencyUrns: req.getDependenciesList(),
+                    propertyDependencies,
+                });
+            }
+            callback(err, res);
+        });
+    return links;
 }
 
 async function settle(outputs: Record<string, unknown>): Promise<void> {
@@ -187,12 +258,20 @@ async function settle(outputs: Record<string, unknown>): Promise<void> {
     await new Promise((r) => setImmediate(r));
 }
 
-/** Resolves an Output to its value and whether it is secret. */
-export async function resolveOutput<T>(o: pulumi.Output<T> | T): Promise<{ value: T; secret: boolean }> {
+/**
+ * Resolves an Output to its value and whether it is secret. In a preview a value the engine does
+ * not know yet comes back with `known: false` (its value undefined) instead of never resolving.
+ */
+export async function resolveOutput<T>(o: pulumi.Output<T> | T): Promise<{ value: T; secret: boolean; known?: false }> {
     if (!pulumi.Output.isInstance(o)) return { value: o as T, secret: false };
     const out = o as pulumi.Output<T>;
-    const value = await new Promise<T>((r) => out.apply((v) => r(v)));
     const secret = await pulumi.isSecret(out);
+    // The engine's view: unknowns serialize to its sentinel (only during a preview).
+    const wire: unknown = await pulumi.runtime.serializeProperty("resolve", out);
+    if (JSON.stringify(wire ?? null).includes(pulumi.runtime.unknownValue)) {
+        return { value: undefined as T, secret, known: false };
+    }
+    const value = await new Promise<T>((r) => out.apply((v) => r(v)));
     return { value, secret };
 }
 

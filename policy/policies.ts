@@ -172,6 +172,16 @@ interface Hpa {
     minReplicas: number;
 }
 
+/**
+ * Whether the engine passed a Kubernetes object without outputs. In a preview where the Kubernetes
+ * provider's configuration is not known yet (the stack's first preview: the kubeconfig needs the
+ * cluster's endpoint), the engine does not ask the provider and passes no outputs at all
+ * (pulumi/pulumi pkg/resource/plugin/provider_plugin.go, Create with Preview set).
+ */
+function withoutOutputs(r: PolicyResource): boolean {
+    return Object.keys(r.props).length === 0;
+}
+
 function autoscalers(resources: PolicyResource[]): Hpa[] {
     return resources
         .filter(
@@ -361,7 +371,9 @@ const prodReplicas: StackValidationPolicy = {
     name: "k8s-prod-replicas",
     description:
         "In production stacks every Deployment runs at least 2 replicas: spec.replicas >= 2 (omitted means 1), " +
-        "or, when an HPA scales it, the HPA's minReplicas >= 2.",
+        "or, when an HPA scales it, the HPA's minReplicas >= 2. Stack policies see outputs: in a stack's first " +
+        "preview Kubernetes objects have none, so this check runs at pulumi up and in every later preview " +
+        "(k8s-hpa-min-replicas checks the HPAs' inputs in every preview).",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -376,6 +388,7 @@ const prodReplicas: StackValidationPolicy = {
         const exempt = args.getConfig<{ exemptDeployments?: string[] }>().exemptDeployments ?? ["static"];
         const hpas = autoscalers(args.resources);
         for (const d of args.resources.filter((r) => r.isType(k8s.apps.v1.Deployment))) {
+            if (withoutOutputs(d)) continue;
             if (exempt.includes(d.name) || exempt.includes(meta(d).name ?? "")) continue;
             const hpa = hpaFor(d, hpas);
             if (hpa) {
@@ -404,7 +417,8 @@ const hpaOwnsReplicas: StackValidationPolicy = {
     name: "k8s-hpa-owns-replicas",
     description:
         "A Deployment that an HPA scales leaves spec.replicas unset (or ignores changes to it), " +
-        "so a pulumi up does not reset the HPA's replica count.",
+        "so a pulumi up does not reset the HPA's replica count. Like every stack policy it sees outputs, " +
+        "which Kubernetes objects lack in a stack's first preview: there it checks at pulumi up.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const hpas = autoscalers(args.resources);

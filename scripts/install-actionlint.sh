@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the pinned actionlint into .tools/bin (from the Go module proxy) and, when apt is
-# available, Debian's shellcheck, which actionlint runs on every `run:` script. Idempotent.
+# available, Debian's shellcheck, which actionlint runs on every `run:` script. Also gojq, the jq
+# that gh embeds, so the workflow tests evaluate the steps' `gh api --jq` filters. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ACTIONLINT_VERSION="v1.7.12"
+GOJQ_VERSION="v0.12.17"
 BIN="$PWD/.tools/bin"
 
 if [ -x "$BIN/actionlint" ] && [ "$("$BIN/actionlint" -version | head -n 1)" = "$ACTIONLINT_VERSION" ]; then
@@ -17,6 +19,14 @@ else
     mkdir -p "$BIN"
     GOBIN="$BIN" GOFLAGS=-mod=mod go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
     echo "installed $("$BIN/actionlint" -version | head -n 1) into .tools/bin"
+fi
+
+if [ -x "$BIN/gojq" ] && [ "$(go version -m "$BIN/gojq" | awk '$1 == "mod" { print $3 }')" = "$GOJQ_VERSION" ]; then
+    echo "gojq $GOJQ_VERSION is already in .tools/bin"
+else
+    mkdir -p "$BIN"
+    GOBIN="$BIN" GOFLAGS=-mod=mod go install "github.com/itchyny/gojq/cmd/gojq@$GOJQ_VERSION"
+    echo "installed gojq $GOJQ_VERSION into .tools/bin"
 fi
 
 if command -v shellcheck >/dev/null 2>&1; then

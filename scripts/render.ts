@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { applyOrder, Evaluation, Json, maskSecrets, Registered, resolveOutput, runOffline } from "../lib/offline";
+import { applyOrder, BROKEN_REGISTRY_LOOKUP, Evaluation, Json, maskSecrets, Registered, resolveOutput, runOffline } from "../lib/offline";
 import { readStackFile } from "../lib/stack-file";
 import program from "../index";
 
@@ -102,7 +102,8 @@ function cloudInvoke(token: string, args: Record<string, Json>): Record<string, 
         case "digitalocean:index/getLoadBalancer:getLoadBalancer":
             return { id: known("load balancer id"), name: args.name, ip: known("load balancer IP") };
         case "digitalocean:index/getContainerRegistry:getContainerRegistry":
-            return { name: args.name, endpoint: `registry.digitalocean.com/${args.name}`, serverUrl: "registry.digitalocean.com" };
+        case "digitalocean:index/getContainerRegistries:getContainerRegistries":
+            return BROKEN_REGISTRY_LOOKUP;
         default:
             return args;
     }
@@ -191,7 +192,9 @@ export async function render(stack: string, outRoot = path.join(ROOT, "out"), ro
     const releases = order.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
     const others = order.filter((r) => !isKubernetesObject(r) && !releases.includes(r));
     const registry = evaluation.resources.find((r) => r.type === "digitalocean:index/containerRegistry:ContainerRegistry");
-    const registryLookup = evaluation.invokes.find((i) => i.token === "digitalocean:index/getContainerRegistry:getContainerRegistry");
+    const pullCredentials = evaluation.resources.find(
+        (r) => r.type === "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials" && r.inputs.write === false,
+    );
     const heading = (r: Registered) => `### ${number.get(r.key)}. ${r.name} (\`${r.type}\`)`;
     const details = (r: Registered) => {
         const waits = waitsFor(r).map(label);
@@ -230,7 +233,7 @@ export async function render(stack: string, outRoot = path.join(ROOT, "out"), ro
         "",
         registry
             ? `Created by this stack: \`${registry.inputs.name}\` (\`registryMode: create\`); \`pulumi destroy\` deletes it, images included.`
-            : `Looked up by name, not created: \`${registryLookup?.args.name}\` (\`registryMode: existing\`); another stack owns it. This stack creates only its pull credentials.`,
+            : `Referenced by name, not created: \`${pullCredentials?.inputs.registryName}\` (\`registryMode: existing\`); another stack owns it. This stack creates only its pull credentials, which fail at \`pulumi up\` if no registry has that name.`,
         "",
         "## Looked up (data sources, not created)",
         "",

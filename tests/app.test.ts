@@ -9,6 +9,7 @@ import {
     one,
     plainTextSecrets,
     Registered,
+    resolve,
     SECRET_TEXTS,
     secretInput,
     StackName,
@@ -298,6 +299,17 @@ describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: St
         expect(image.tags).toEqual([`registry.digitalocean.com/${USER_VALUES.registryName}/django:${stack}`]);
         expect(secretInput(one(e, T.image, "app-image").inputs.registries).secret).toBe(true);
         expect(image.registries[0]).toMatchObject({ address: "registry.digitalocean.com", username: "mock-user", password: "mock-registry-token" });
+    });
+});
+
+describe.each(["prod", "dev"] as const)("the first preview of %s needs no Docker engine", (stack: StackName) => {
+    test("the registry is known at preview, and the image is built only at pulumi up", async () => {
+        const e = await evaluate(program, stack, { preview: true });
+        const image = one(e, T.image, "app-image");
+        // Known here, so docker-build's default (buildOnPreview: true) would build during the preview.
+        expect(obj(image).tags).toEqual([`registry.digitalocean.com/${USER_VALUES.registryName}/django:${stack}`]);
+        expect(image.inputs.buildOnPreview).toBe(false);
+        expect((await resolve(e.outputs.appImage)).known).toBe(false);
     });
 });
 

@@ -1,7 +1,16 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { readStackFile } from "../lib/stack-file";
-import { Evaluation, isSecretInput, Program, Registered, resolveOutput, runOffline, unwrapSecrets } from "../lib/offline";
+import {
+    BROKEN_REGISTRY_LOOKUP,
+    Evaluation,
+    isSecretInput,
+    Program,
+    Registered,
+    resolveOutput,
+    runOffline,
+    unwrapSecrets,
+} from "../lib/offline";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const PROJECT = "django-doks";
@@ -89,6 +98,7 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
         case "digitalocean:index/containerRegistry:ContainerRegistry":
             return { ...inputs, endpoint: `registry.digitalocean.com/${inputs.name}`, serverUrl: "registry.digitalocean.com" };
         case "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials":
+            requireRegistryName(name, inputs);
             return {
                 ...inputs,
                 dockerCredentials: JSON.stringify({ auths: { "registry.digitalocean.com": { auth: SECRET_TEXTS.registryAuth } } }),
@@ -105,6 +115,16 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
                 return { ...inputs, metadata: { ...inputs.metadata, name: generatedName(name) } };
             }
             return inputs;
+    }
+}
+
+/** The provider's check of a required argument, in its words. */
+function requireRegistryName(name: string, inputs: Record<string, any>): void {
+    if (inputs.registryName === undefined || inputs.registryName === null || inputs.registryName === "") {
+        throw new Error(
+            `digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials resource '${name}' ` +
+                `has a problem: Missing required argument. The argument "registry_name" is required, but no definition was found.`,
+        );
     }
 }
 
@@ -128,12 +148,8 @@ function invokeResult(token: string, args: Record<string, any>): Record<string, 
         case "digitalocean:index/getLoadBalancer:getLoadBalancer":
             return { id: LB_ID, name: args.name, ip: LB_IP, status: "active" };
         case "digitalocean:index/getContainerRegistry:getContainerRegistry":
-            return {
-                name: args.name,
-                endpoint: `registry.digitalocean.com/${args.name}`,
-                serverUrl: "registry.digitalocean.com",
-                subscriptionTierSlug: "basic",
-            };
+        case "digitalocean:index/getContainerRegistries:getContainerRegistries":
+            return BROKEN_REGISTRY_LOOKUP;
         default:
             return args;
     }
@@ -162,6 +178,23 @@ export interface EvaluateOptions {
     plainToken?: boolean;
     /** The stack's name as the program sees it (the stack file is still `stack`'s). */
     stackName?: string;
+    /** Evaluate as the first `pulumi preview` of the stack (nothing exists yet): see `plannedState`. */
+    preview?: boolean;
+}
+
+/**
+ * What the engine knows of a resource it would create, in the first preview of a stack. A
+ * provider whose configuration is unknown (Kubernetes: its kubeconfig needs the cluster's endpoint)
+ * is not asked at all, so every output is unknown; the others (DigitalOcean, random, command,
+ * docker-build) plan the create from the inputs and leave computed outputs unknown
+ * (pulumi/pulumi pkg/resource/plugin/provider_plugin.go, provider.Create with Preview set).
+ */
+export function plannedState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    if (type.startsWith("kubernetes:")) return {};
+    if (type === "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials") {
+        requireRegistryName(name, inputs);
+    }
+    return inputs;
 }
 
 
@@ -218,6 +251,8 @@ async function run(
         env: { DIGITALOCEAN_TOKEN: o.env?.DIGITALOCEAN_TOKEN, DIGITALOCEAN_ACCESS_TOKEN: o.env?.DIGITALOCEAN_ACCESS_TOKEN },
         state: computedState,
         invoke: invokeResult,
+        preview: o.preview,
+        planned: plannedState,
     });
 }
 

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import { createRequire } from "module";
 import * as path from "path";
@@ -408,6 +408,13 @@ describe("k8s-prod-replicas (stack policy, production only)", () => {
             `Deployment "web" runs 1 replica(s) and no HorizontalPodAutoscaler scales it; production needs at least 2. [${urnOf(deployment())}]`,
         ]);
         expect(await stackViolations("k8s-prod-replicas", [deployment(podSpec(), { replicas: 3 })])).toEqual([]);
+    });
+
+    test("a Deployment the engine passes without outputs (a stack's first preview) is left to pulumi up", async () => {
+        await onStack("prod");
+        const planned: Fixture = { type: T.deployment, name: "web", props: {} };
+        expect(await stackViolations("k8s-prod-replicas", [planned])).toEqual([]);
+        expect(await stackViolations("k8s-prod-replicas", [planned, deployment(podSpec(), {}, "api")])).toHaveLength(1);
     });
 
     test("in prod an HPA-scaled Deployment may omit replicas; the HPA's minReplicas counts", async () => {
@@ -867,49 +874,67 @@ describe.each(["dev", "prod"] as const)("the whole pack over the %s program", (s
 // The pack as the Pulumi CLI starts it: node run-policy-pack in policy/, talking gRPC
 // ---------------------------------------------------------------------------------------------
 
-describe("policy/ as a local policy pack (pulumi preview --policy-pack policy)", () => {
+/** The pack as the CLI runs it (its own process, gRPC), for a stack given as the CLI names it. */
+interface ServedPack {
+    call<T>(method: string, req: unknown): Promise<T>;
+    pb: any;
+    structpb: any;
+    close(): void;
+}
+
+async function servePack(stack: string): Promise<ServedPack> {
     const packDir = path.join(ROOT, "policy");
     // The gRPC client and protobuf types the SDK itself uses, resolved from @pulumi/pulumi.
     const fromPulumi = createRequire(require.resolve("@pulumi/pulumi/package.json"));
-    let child: ChildProcess;
-    let client: any;
+    const grpc = fromPulumi("@grpc/grpc-js");
+    const services = fromPulumi("./proto/analyzer_grpc_pb.js");
+    // The CLI's pulumi-analyzer-policy shim resolves run-policy-pack from the pack's directory
+    // and starts it there, with the stack in PULUMI_NODEJS_STACK.
+    const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+    const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], {
+        cwd: packDir,
+        env: { ...process.env, PULUMI_NODEJS_STACK: stack, PULUMI_NODEJS_PROJECT: "django-doks" },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    const port = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout!.on("data", (d) => {
+            out += d;
+            const m = /^(\d+)\s*$/m.exec(out);
+            if (m) resolve(m[1]);
+        });
+        child.on("exit", (code) => reject(new Error(`policy pack exited with ${code}: ${stderr}`)));
+    });
+    const client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    return {
+        call: <T>(method: string, req: unknown): Promise<T> =>
+            new Promise((resolve, reject) => client[method](req, (err: Error | null, res: T) => (err ? reject(err) : resolve(res)))),
+        pb: fromPulumi("./proto/analyzer_pb.js"),
+        structpb: fromPulumi("google-protobuf/google/protobuf/struct_pb.js"),
+        close: () => {
+            client.close();
+            child.kill();
+        },
+    };
+}
+
+describe("policy/ as a local policy pack (pulumi preview --policy-pack policy)", () => {
+    const packDir = path.join(ROOT, "policy");
+    const fromPulumi = createRequire(require.resolve("@pulumi/pulumi/package.json"));
+    let served: ServedPack;
     let pb: any;
     let structpb: any;
 
     beforeAll(async () => {
-        const grpc = fromPulumi("@grpc/grpc-js");
-        const services = fromPulumi("./proto/analyzer_grpc_pb.js");
-        pb = fromPulumi("./proto/analyzer_pb.js");
-        structpb = fromPulumi("google-protobuf/google/protobuf/struct_pb.js");
-        // The CLI's pulumi-analyzer-policy shim resolves run-policy-pack from the pack's directory
-        // and starts it there, with the stack in PULUMI_NODEJS_STACK.
-        const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
-        child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], {
-            cwd: packDir,
-            env: { ...process.env, PULUMI_NODEJS_STACK: "acme/django-doks/prod", PULUMI_NODEJS_PROJECT: "django-doks" },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stderr = "";
-        child.stderr!.on("data", (d) => (stderr += d));
-        const port = await new Promise<string>((resolve, reject) => {
-            let out = "";
-            child.stdout!.on("data", (d) => {
-                out += d;
-                const m = /^(\d+)\s*$/m.exec(out);
-                if (m) resolve(m[1]);
-            });
-            child.on("exit", (code) => reject(new Error(`policy pack exited with ${code}: ${stderr}`)));
-        });
-        client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        served = await servePack("acme/django-doks/prod");
+        ({ pb, structpb } = served);
     }, 90_000);
 
-    afterAll(() => {
-        client?.close();
-        child?.kill();
-    });
+    afterAll(() => served?.close());
 
-    const call = <T>(method: string, req: unknown): Promise<T> =>
-        new Promise((resolve, reject) => client[method](req, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
+    const call = <T>(method: string, req: unknown): Promise<T> => served.call<T>(method, req);
 
     const options = (protect = false) => {
         const o = new pb.AnalyzerResourceOptions();
@@ -978,5 +1003,91 @@ describe("policy/ as a local policy pack (pulumi preview --policy-pack policy)",
         const res: any = await call("analyzeStack", req);
         const got = res.getDiagnosticsList().map((x: any) => x.getPolicyname());
         expect(got.sort()).toEqual(["do-database-firewall", "do-prod-database-protected", "do-prod-monitoring", "do-prod-monitoring"]);
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The first `pulumi preview` of each stack (nothing exists yet), through the pack's real analyzer
+// ---------------------------------------------------------------------------------------------
+
+/** A value as the engine hands it to an analyzer: unknowns as its sentinel (KeepUnknowns). */
+function toWire(v: unknown): unknown {
+    if (pulumi.isUnknown(v)) return pulumi.runtime.unknownValue;
+    if (Array.isArray(v)) return v.map(toWire);
+    if (v && typeof v === "object") {
+        return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, toWire(x)]));
+    }
+    return v;
+}
+
+const hasUnknown = (v: unknown) => JSON.stringify(toWire(v) ?? null).includes(pulumi.runtime.unknownValue);
+
+describe.each(["dev", "prod"] as const)("the pack over the first preview of %s (real analyzer, dry run)", (stack: StackName) => {
+    let served: ServedPack;
+    let resources: Registered[];
+    /** Every diagnostic, as "<policy>: <message>", from Analyze (inputs) and AnalyzeStack (planned outputs). */
+    const diagnostics: string[] = [];
+
+    beforeAll(async () => {
+        const e = await evaluate(program, stack, { preview: true });
+        resources = programResources(e);
+        served = await servePack(`acme/django-doks/${stack}`);
+        const { pb, structpb } = served;
+        const byUrn = new Map(resources.map((r) => [r.urn, r]));
+        const fill = (msg: any, r: Registered, props: unknown) => {
+            msg.setType(r.type);
+            msg.setName(r.name);
+            msg.setUrn(r.urn);
+            msg.setProperties(structpb.Struct.fromJavaScript(toWire(props)));
+            const o = new pb.AnalyzerResourceOptions();
+            o.setProtect(r.opts.protect ?? false);
+            msg.setOptions(o);
+            // The engine's provider reference is "<urn>::<id>".
+            const provider = byUrn.get(r.provider?.split("::").slice(0, -1).join("::"));
+            if (provider) {
+                const p = new pb.AnalyzerProviderResource();
+                p.setType(provider.type);
+                p.setName(provider.name);
+                p.setUrn(provider.urn);
+                p.setProperties(structpb.Struct.fromJavaScript(toWire(provider.inputs)));
+                msg.setProvider(p);
+            }
+            return msg;
+        };
+        const collect = (res: any) =>
+            diagnostics.push(...res.getDiagnosticsList().map((d: any) => `${d.getPolicyname()}: ${d.getMessage()}`));
+        for (const r of resources) collect(await served.call("analyze", fill(new pb.AnalyzeRequest(), r, r.inputs)));
+        const req = new pb.AnalyzeStackRequest();
+        req.setResourcesList(
+            resources.map((r) => {
+                const a = fill(new pb.AnalyzerResource(), r, r.outputs);
+                a.setDependenciesList(r.dependencyUrns ?? []);
+                for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
+                    const deps = new pb.AnalyzerPropertyDependencies();
+                    deps.setUrnsList(urns);
+                    a.getPropertydependenciesMap().set(key, deps);
+                }
+                return a;
+            }),
+        );
+        collect(await served.call("analyzeStack", req));
+    }, 120_000);
+
+    afterAll(() => served?.close());
+
+    test("really a first preview: inputs hold unknowns, Kubernetes objects have no planned outputs", () => {
+        const db = resources.find((r) => r.type === T.db)!;
+        expect(pulumi.isUnknown(db.inputs.privateNetworkUuid)).toBe(true);
+        expect(resources.filter((r) => hasUnknown(r.inputs)).length).toBeGreaterThan(5);
+        const web = resources.find((r) => r.type === T.deployment && r.name === "app-web")!;
+        expect(web.outputs).toEqual({});
+    });
+
+    test("every policy could run: no \"can't run ... during preview\"", () => {
+        expect(diagnostics.filter((d) => d.includes("can't run"))).toEqual([]);
+    });
+
+    test("and none reports a violation", () => {
+        expect(diagnostics).toEqual([]);
     });
 });

@@ -33,3 +33,50 @@ describe("project wiring", () => {
         expect(read("README.md")).toContain("npm ci\nnpm test");
     });
 });
+
+describe("Node.js version, one truth", () => {
+    const engines: string = JSON.parse(read("package.json")).engines.node;
+    const minimum = Number(/^>=(\d+)$/.exec(engines)?.[1]);
+
+    test("engines is what @pulumi/pulumi declares, in package.json and the lock file", () => {
+        const sdk = JSON.parse(fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")).engines.node;
+        expect(engines).toBe(sdk);
+        expect(JSON.parse(read("package-lock.json")).packages[""].engines.node).toBe(engines);
+    });
+
+    test("every workflow sets up at least that version", () => {
+        const dir = path.join(ROOT, ".github", "workflows");
+        const versions = fs
+            .readdirSync(dir)
+            .flatMap((f) => Object.values(parseYaml(fs.readFileSync(path.join(dir, f), "utf8")).jobs as Record<string, { steps: any[] }>))
+            .flatMap((j) => j.steps.filter((s) => String(s.uses).startsWith("actions/setup-node@")).map((s) => s.with?.["node-version"]));
+        expect(versions.length).toBeGreaterThanOrEqual(5);
+        for (const v of versions) expect(Number(v)).toBeGreaterThanOrEqual(minimum);
+    });
+
+    test("the README names that version wherever it names one, and says once that the tests pass on Node.js 20", () => {
+        const readme = read("README.md");
+        const named = [...readme.matchAll(/Node(?:\.js)? (\d+) or newer/g)].map((m) => Number(m[1]));
+        expect(named.length).toBeGreaterThan(0);
+        expect(new Set(named)).toEqual(new Set([minimum]));
+        expect(readme.match(/test suite also passes on Node\.js 20/g)).toHaveLength(1);
+    });
+});
+
+describe("README quickstart", () => {
+    const readme = read("README.md");
+    const quickstart = readme.slice(readme.indexOf("## Quickstart"), readme.indexOf("## What gets created"));
+    const step = (n: number) => quickstart.slice(quickstart.indexOf(`\n${n}. `), quickstart.indexOf(`\n${n + 1}. `));
+
+    test("its first step lists every prerequisite", () => {
+        for (const needed of ["Node.js 22", "Pulumi CLI", "pulumi login", "Docker with buildx", "DigitalOcean API token", "Dynamic DNS password"]) {
+            expect(step(1)).toContain(needed);
+        }
+    });
+
+    test("its check works on dev's staging certificate and says why", () => {
+        expect(step(5)).toContain('curl -kI "https://$host"');
+        expect(step(5)).toMatch(/issuer.*\(STAGING\)/);
+        expect(step(5)).toContain("Fake Certificate");
+    });
+});

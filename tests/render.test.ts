@@ -71,7 +71,7 @@ describe.each(["dev", "prod"])("npm run render -- %s", (stack) => {
         if (stack === "dev") {
             expect(plan).toContain("Created by this stack: `example-registry`");
         } else {
-            expect(plan).toContain("Looked up by name, not created: `example-registry`");
+            expect(plan).toContain("Referenced by name, not created: `example-registry`");
             expect(plan).toMatch(/database \(`digitalocean:index\/databaseCluster:DatabaseCluster`\)\n\nWaits for: \d+ network\. Options: protect\./);
             expect(plan).toContain("Options: ignoreChanges: nodePool.nodeCount.");
         }
@@ -153,6 +153,7 @@ describe("apply order", () => {
         custom: true,
         dependencies: [],
         inputs: {},
+        outputs: {},
         opts: {},
         ...o,
     });

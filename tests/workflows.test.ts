@@ -19,7 +19,9 @@ const PULUMI_ACTION_INPUTS = [
 ];
 
 interface Step {
+    id?: string;
     name?: string;
+    if?: string;
     uses?: string;
     run?: string;
     with?: Record<string, unknown>;
@@ -162,6 +164,119 @@ describe("preview.yml", () => {
             "edit-pr-comment": true,
         });
         expect(String(step.with?.["stack-name"])).toContain("matrix.stack");
+    });
+});
+
+describe("preview.yml: a stack that does not exist yet", () => {
+    const job = load("preview.yml").jobs.preview;
+    const check = job.steps.find((s) => s.id === "stack")!;
+    const notice = job.steps.find((s) => s.if === "steps.stack.outputs.exists == 'false'")!;
+    const GOJQ = path.join(ROOT, ".tools", "bin", "gojq");
+
+    beforeAll(() => {
+        if (fs.existsSync(GOJQ)) return;
+        const r = spawnSync("bash", [path.join(ROOT, "scripts", "install-actionlint.sh")], { encoding: "utf8" });
+        if (r.status !== 0) throw new Error(`scripts/install-actionlint.sh failed:\n${r.stdout}${r.stderr}`);
+    }, 300_000);
+
+    test("is checked before anything touches it; the preview and the config step run only when it exists", () => {
+        const names = job.steps.map((s) => s.name ?? s.uses ?? s.run);
+        const at = (s: Step) => job.steps.indexOf(s);
+        const preview = pulumiSteps(job)[0];
+        const namecheap = job.steps.find((s) => s.name?.startsWith("Namecheap password"))!;
+        expect(at(check)).toBeGreaterThan(names.indexOf("Install the Pulumi CLI"));
+        expect(at(check)).toBeLessThan(at(namecheap));
+        expect(at(notice)).toBeGreaterThan(at(check));
+        expect(preview.if).toBe("steps.stack.outputs.exists == 'true'");
+        expect(namecheap.if).toBe("steps.stack.outputs.exists == 'true'");
+    });
+
+    test("no step of the PR workflow can create a stack", () => {
+        let seen = 0;
+        for (const s of load("preview.yml").jobs.preview.steps) {
+            // Commands, not the notice's advice to the user.
+            const commands = (s.run ?? "").split("\n").filter((l) => /^\s*(out=\$\()?pulumi\s/.test(l));
+            for (const c of commands) expect(c).not.toMatch(/stack init|--create|stack select (.* )?-c\b/);
+            seen += commands.length;
+            expect(s.with?.upsert).toBeUndefined();
+        }
+        expect(seen).toBeGreaterThanOrEqual(3);
+    });
+
+    /** Runs a step's shell as GitHub does, with fake `pulumi`/`gh` on PATH that log their arguments. */
+    const runStep = (step: Step, env: Record<string, string>, fakes: Record<string, string>) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "step-"));
+        const bin = path.join(dir, "bin");
+        fs.mkdirSync(bin);
+        for (const [name, body] of Object.entries(fakes)) {
+            fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\necho "${name} $*" >> "${dir}/calls"\n${body}\n`, { mode: 0o755 });
+        }
+        const script = path.join(dir, "step.sh");
+        fs.writeFileSync(script, step.run ?? "");
+        const output = path.join(dir, "output");
+        fs.writeFileSync(output, "");
+        const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", script], {
+            env: { PATH: `${bin}:${path.dirname(GOJQ)}:${process.env.PATH}`, GITHUB_OUTPUT: output, ...env },
+            encoding: "utf8",
+        });
+        const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "");
+        return { status: r.status, out: `${r.stdout}${r.stderr}`, output: read(output), calls: read(path.join(dir, "calls")) };
+    };
+
+    // The CLI: exit 6 for a missing stack (pulumi/pulumi pkg/cmd/pulumi/cmd/exit_codes.go; seen
+    // with v3.259.0 built from source: "error: no stack named 'prod' found"), older releases exit 1
+    // with the same message.
+    const pulumi = (code: number, message = "") =>
+        `if [ "$1" = stack ]; then ${message ? `echo "${message}" >&2; ` : ""}exit ${code}; fi`;
+
+    test.each([
+        ["exists", 0, "", "exists=true"],
+        ["missing (exit code 6)", 6, "error: no stack named 'acme/prod' found", "exists=false"],
+        ["missing (an older CLI's exit code 1)", 1, "error: no stack named 'acme/prod' found", "exists=false"],
+    ])("the check: %s", (_label, code, message, expected) => {
+        const r = runStep(check, { STACK: "acme/prod" }, { pulumi: pulumi(code, message) });
+        expect(r.status).toBe(0);
+        expect(r.output.trim()).toBe(expected);
+        expect(r.calls).toContain("pulumi stack select --non-interactive -- acme/prod");
+        if (expected === "exists=false") expect(r.out).toContain("::notice::Stack acme/prod does not exist yet");
+    });
+
+    test("the check fails on any other error (a bad token is not a missing stack)", () => {
+        const r = runStep(check, { STACK: "prod" }, { pulumi: pulumi(3, "error: [401] unauthorized") });
+        expect(r.status).toBe(3);
+        expect(r.output).toBe("");
+        expect(r.out).toContain("[401] unauthorized");
+    });
+
+    // gh: the comments of the PR as the REST API lists them, filtered with gh's own jq (gojq).
+    const gh = (comments: object[]) =>
+        [
+            `if [ "$1" = api ] && [ "$2" = --paginate ]; then`,
+            `  echo '${JSON.stringify(comments)}' | gojq -r "$5"`,
+            `fi`,
+        ].join("\n");
+    const env = { STACK: "prod", PR: "7", GH_TOKEN: "t", GH_REPO: "acme/site" };
+
+    test("the notice is a PR comment that says why, created once", () => {
+        const r = runStep(notice, env, { gh: gh([{ id: 1, body: "### Pulumi preview of dev" }]) });
+        expect(r.status).toBe(0);
+        const calls = r.calls.trim().split("\n");
+        expect(calls[0]).toContain("gh api --paginate repos/acme/site/issues/7/comments --jq");
+        expect(calls[1]).toMatch(/^gh api --method POST repos\/acme\/site\/issues\/7\/comments -f body=<!-- django-doks: no stack prod -->/);
+        expect(r.calls).toContain("`pulumi preview` of `prod`: skipped, the stack does not exist yet");
+        expect(r.calls).toContain("A pull request never creates a stack");
+    });
+
+    test("later pushes edit that comment in place", () => {
+        const r = runStep(notice, env, {
+            gh: gh([
+                { id: 1, body: "### Pulumi preview of dev" },
+                { id: 42, body: "<!-- django-doks: no stack prod -->\nold text" },
+            ]),
+        });
+        expect(r.status).toBe(0);
+        expect(r.calls).toContain("gh api --method PATCH repos/acme/site/issues/comments/42 -f body=<!-- django-doks: no stack prod -->");
+        expect(r.calls).not.toContain("--method POST");
     });
 });
 
