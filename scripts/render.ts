@@ -49,7 +49,11 @@ function stackConfig(stack: string): { config: Record<string, string>; examples:
     return { config, examples };
 }
 
-function cloudState(type: string, name: string, inputs: Record<string, Json>): Record<string, Json> {
+function cloudState(type: string, name: string, inputs: Record<string, Json>, read?: string): Record<string, Json> {
+    if (read !== undefined && type === "kubernetes:core/v1:Service") {
+        // The ingress controller's Service, read after the release: its status names the load balancer.
+        return { metadata: { name: read.split("/")[1], namespace: read.split("/")[0] }, status: { loadBalancer: { ingress: [{ ip: known("load balancer IP") }] } } };
+    }
     switch (type) {
         case "digitalocean:index/vpc:Vpc":
             return { ipRange: known("VPC IP range"), ...inputs };
@@ -69,6 +73,8 @@ function cloudState(type: string, name: string, inputs: Record<string, Json>): R
             return { ...inputs, endpoint: `registry.digitalocean.com/${inputs.name}`, serverUrl: "registry.digitalocean.com" };
         case "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials":
             return { ...inputs, dockerCredentials: JSON.stringify({ auths: { "registry.digitalocean.com": { auth: Buffer.from("user:secret").toString("base64") } } }) };
+        case "kubernetes:helm.sh/v3:Release":
+            return { ...inputs, status: { name: inputs.name, namespace: inputs.namespace, status: "deployed" } };
         case "docker-build:index:Image":
             return { ...inputs, digest: known("image digest") };
         case "random:index/randomPassword:RandomPassword":
@@ -127,7 +133,7 @@ export async function render(stack: string, outRoot = path.join(ROOT, "out")): P
     const written: string[] = [];
 
     const resources = evaluation.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
-    const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/"));
+    const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && r.read === undefined);
     k8sObjects.forEach((r, i) => {
         const o = masked(r);
         const file = path.join("kubernetes", `${String(i + 1).padStart(2, "0")}-${slug(o.kind)}-${slug(o.metadata?.name ?? r.name)}.yaml`);

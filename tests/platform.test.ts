@@ -1,11 +1,12 @@
 import program from "../index";
 import { DEFAULT_CHARTS } from "../components/config";
 import { ACME_SERVERS, ingressNginxValues, metricsServerValues } from "../components/platform";
-import { evaluate, Evaluation, LB_IP, one, ofType, resolve, StackName, USER_VALUES } from "./harness";
+import { evaluate, evaluateFailure, Evaluation, LB_IP, LB_IP_BY_NAME, one, ofType, readsOf, resolve, StackName, USER_VALUES } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const ISSUER = "kubernetes:cert-manager.io/v1:ClusterIssuer";
+const SERVICE = "kubernetes:core/v1:Service";
 const LB = "service.beta.kubernetes.io/do-loadbalancer";
 
 const perStack = {
@@ -88,10 +89,14 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
         expect((await resolve(e.outputs.clusterIssuer)).value).toBe(x.issuer);
     });
 
-    test("the load balancer IP is read by name after ingress-nginx is installed", async () => {
-        const lookup = e.invokes.filter((i) => i.token === "digitalocean:index/getLoadBalancer:getLoadBalancer");
-        expect(lookup.map((i) => i.args.name)).toEqual([`django-doks-${stack}`]);
-        expect(lookup[0].seq).toBeGreaterThan(release("ingress-nginx").seq);
+    test("the load balancer IP comes from the ingress controller Service's status, read after the release", async () => {
+        const reads = readsOf(e, SERVICE);
+        expect(reads.map((r) => [r.name, r.read])).toEqual([["platform-ingress-controller", "ingress-nginx/ingress-nginx-controller"]]);
+        const read = reads[0];
+        expect(read.opts.dependsOn).toEqual(["platform-ingress-nginx"]);
+        expect(read.seq).toBeGreaterThan(release("ingress-nginx").seq);
+        expect(read.provider).toBe(release("ingress-nginx").provider);
+        expect(e.invokes.filter((i) => i.token.endsWith("getLoadBalancer"))).toEqual([]);
         expect(await resolve(e.outputs.loadBalancerIp)).toEqual({ value: LB_IP, secret: false });
     });
 
@@ -101,16 +106,41 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
 });
 
 describe("platform options", () => {
-    test("PROXY protocol on also names the LB hostname, so HTTP-01 self-checks pass", async () => {
+    test("PROXY protocol on: a REGIONAL load balancer, and the LB hostname so HTTP-01 self-checks pass", async () => {
         const e = await evaluate(program, "dev", { set: { ingressProxyProtocol: true, loadBalancerName: "edge-lb" } });
         const v = one(e, RELEASE, "platform-ingress-nginx").inputs.values.controller;
         expect(v.service.annotations).toEqual({
             [`${LB}-name`]: "edge-lb",
             [`${LB}-enable-proxy-protocol`]: "true",
             [`${LB}-hostname`]: USER_VALUES.hostname,
+            [`${LB}-type`]: "REGIONAL",
         });
         expect(v.config["use-proxy-protocol"]).toBe("true");
-        expect(e.invokes.find((i) => i.token.endsWith("getLoadBalancer"))?.args.name).toBe("edge-lb");
+    });
+
+    test("with the hostname annotation the Service status has no IP: the IP comes from the load balancer by name", async () => {
+        const e = await evaluate(program, "dev", { set: { ingressProxyProtocol: true, loadBalancerName: "edge-lb" } });
+        const lookups = e.invokes.filter((i) => i.token.endsWith("getLoadBalancer"));
+        expect(lookups.map((i) => i.args.name)).toEqual(["edge-lb"]);
+        expect(lookups[0].seq).toBeGreaterThan(readsOf(e, SERVICE)[0].seq);
+        expect(await resolve(e.outputs.loadBalancerIp)).toEqual({ value: LB_IP_BY_NAME, secret: false });
+    });
+
+    test("a dual-stack load balancer: the IPv4 entry, whatever the order", async () => {
+        const e = await evaluate(program, "prod", { loadBalancerIngress: [{ ip: "2001:db8::10" }, { ip: "198.51.100.7" }] });
+        expect((await resolve(e.outputs.loadBalancerIp)).value).toBe("198.51.100.7");
+    });
+
+    test.each([
+        ["no status", [], {}],
+        ["only an IPv6 address", [{ ip: "2001:db8::10" }], {}],
+        ["a hostname, and the load balancer by name has no IP yet", [{ hostname: USER_VALUES.hostname }], { ip: "" }],
+    ])("no IPv4 (%s) fails the deployment with what the Service and DigitalOcean reported", async (_case, ingress, byName) => {
+        const { error } = await evaluateFailure(program, "dev", { loadBalancerIngress: ingress, loadBalancerByName: byName });
+        expect(error.message).toContain("The ingress controller's load balancer has no public IPv4");
+        expect(error.message).toContain(`Service ingress-nginx/ingress-nginx-controller reports status.loadBalancer.ingress = ${JSON.stringify(ingress)}`);
+        expect(error.message).toContain("kubectl -n ingress-nginx describe service ingress-nginx-controller");
+        if ("ip" in byName) expect(error.message).toContain(`the DigitalOcean load balancer "django-doks-dev" reports ip ""`);
     });
 
     test("chart versions come from config", async () => {

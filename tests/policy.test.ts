@@ -753,7 +753,8 @@ describe.each(["dev", "prod"] as const)("the whole pack over the %s program", (s
         const e = await evaluate(program, stack);
         // Stack policies read the stack from the runtime, as in a real preview.
         expect(currentStack()).toBe(stack);
-        fixtures = fixturesOf(programResources(e));
+        // Objects the program only reads (Resource.get) never reach a policy pack (pulumi/pulumi#3950).
+        fixtures = fixturesOf(programResources(e).filter((r) => r.read === undefined));
         run = await runPack(fixtures);
     });
 
