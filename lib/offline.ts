@@ -52,6 +52,8 @@ export interface OfflineRun {
     invoke(token: string, args: Record<string, Json>): Record<string, Json>;
     /** The id the cloud would assign (default "<name>-id"). */
     id?(type: string, name: string): string;
+    /** `pulumi preview` (dry run): outputs the state leaves out are unknown. */
+    preview?: boolean;
 }
 
 export type Program = () => Record<string, unknown>;
@@ -80,6 +82,9 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
                     ...(read !== undefined && { read }),
                 });
                 const id = read ?? (run.id ? run.id(args.type, args.name) : `${args.name}-id`);
+                // The engine cannot read an object whose id is unknown (a preview before it
+                // exists): it answers with no outputs, so they stay unknown.
+                if (read === pulumi.runtime.unknownValue) return { id, state: {} };
                 return { id, state: run.state(args.type, args.name, args.inputs, read) };
             },
             call: (args) => {
@@ -89,7 +94,7 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
         },
         run.project,
         run.stack,
-        false,
+        run.preview ?? false,
     );
     pulumi.runtime.setAllConfig(run.config, run.secretKeys);
 
@@ -187,6 +192,12 @@ export async function resolveOutput<T>(o: pulumi.Output<T> | T): Promise<{ value
     const value = await (out as unknown as { promise(): Promise<T> }).promise();
     const secret = await pulumi.isSecret(out);
     return { value, secret };
+}
+
+/** Whether an Output's value is known (false in a preview for what the cloud computes on create). */
+export function isKnownOutput(o: unknown): Promise<boolean> {
+    if (!pulumi.Output.isInstance(o)) return Promise.resolve(true);
+    return (o as unknown as { isKnown: Promise<boolean> }).isKnown;
 }
 
 function isSecretWrapper(v: unknown): v is { value: unknown } {

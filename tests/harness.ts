@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { Evaluation, isSecretInput, Program, Registered, resolveOutput, runOffline, unwrapSecrets } from "../lib/offline";
+import { Evaluation, isKnownOutput, isSecretInput, Program, Registered, resolveOutput, runOffline, unwrapSecrets } from "../lib/offline";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const PROJECT = "django-doks";
@@ -67,6 +67,8 @@ function cloud(o: EvaluateOptions): (type: string, name: string, inputs: Record<
         if (type === "kubernetes:helm.sh/v3:Release" && inputs.chart === "ingress-nginx") {
             serviceAnnotations = inputs.values?.controller?.service?.annotations ?? {};
         }
+        // A release's status is computed on install: unknown in a preview before it.
+        if (type === "kubernetes:helm.sh/v3:Release" && o.preview) return inputs;
         if (type === "kubernetes:core/v1:Service" && read !== undefined) {
             const [namespace, serviceName] = read.split("/");
             const hostname = serviceAnnotations["service.beta.kubernetes.io/do-loadbalancer-hostname"];
@@ -196,6 +198,8 @@ export interface EvaluateOptions {
     loadBalancerIngress?: LoadBalancerIngress;
     /** What the DigitalOcean API answers for the load balancer by name, on top of the default answer. */
     loadBalancerByName?: Record<string, unknown>;
+    /** `pulumi preview` of a stack not deployed yet: what the cloud computes on create is unknown. */
+    preview?: boolean;
 }
 
 
@@ -247,6 +251,7 @@ async function run(
         config: values,
         secretKeys,
         env: { DIGITALOCEAN_TOKEN: o.env?.DIGITALOCEAN_TOKEN, DIGITALOCEAN_ACCESS_TOKEN: o.env?.DIGITALOCEAN_ACCESS_TOKEN },
+        preview: o.preview,
         state: cloud(o),
         invoke: (token, args) =>
             token === "digitalocean:index/getLoadBalancer:getLoadBalancer" ? { ...invokeResult(token, args), ...o.loadBalancerByName } : invokeResult(token, args),
@@ -267,6 +272,7 @@ function mergedValue(existing: string | undefined, user: string): string {
 }
 
 export const resolve = resolveOutput;
+export const isKnown = isKnownOutput;
 
 /** A registered input as the engine receives it: secret values arrive wrapped. */
 export function secretInput<T = any>(input: unknown): { secret: boolean; value: T } {

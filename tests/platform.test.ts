@@ -1,7 +1,8 @@
+import * as pulumi from "@pulumi/pulumi";
 import program from "../index";
 import { DEFAULT_CHARTS } from "../components/config";
 import { ACME_SERVERS, ingressNginxValues, metricsServerValues } from "../components/platform";
-import { evaluate, evaluateFailure, Evaluation, LB_IP, LB_IP_BY_NAME, one, ofType, readsOf, resolve, StackName, USER_VALUES } from "./harness";
+import { evaluate, evaluateFailure, Evaluation, isKnown, LB_IP, LB_IP_BY_NAME, one, ofType, readsOf, resolve, StackName, USER_VALUES } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
@@ -124,6 +125,16 @@ describe("platform options", () => {
         expect(lookups.map((i) => i.args.name)).toEqual(["edge-lb"]);
         expect(lookups[0].seq).toBeGreaterThan(readsOf(e, SERVICE)[0].seq);
         expect(await resolve(e.outputs.loadBalancerIp)).toEqual({ value: LB_IP_BY_NAME, secret: false });
+    });
+
+    test("preview of a new stack: the Service cannot be read yet, the IP is unknown, nothing fails", async () => {
+        // The status this Service would have on `up` (none) would fail the run; a preview never reads it.
+        const e = await evaluate(program, "dev", { preview: true, loadBalancerIngress: [] });
+        const read = readsOf(e, SERVICE)[0];
+        expect(read.opts.dependsOn).toEqual(["platform-ingress-nginx"]);
+        expect(read.read).toBe(pulumi.runtime.unknownValue);
+        expect(await isKnown(e.outputs.loadBalancerIp)).toBe(false);
+        expect(e.invokes.filter((i) => i.token.endsWith("getLoadBalancer"))).toEqual([]);
     });
 
     test("a dual-stack load balancer: the IPv4 entry, whatever the order", async () => {
