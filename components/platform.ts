@@ -17,10 +17,14 @@ export const INGRESS_CONTROLLER = {
     service: "ingress-nginx-controller",
 } as const;
 
+/**
+ * cert-manager publishes its chart as an OCI artifact and calls charts.jetstack.io the legacy
+ * repository (https://cert-manager.io/docs/installation/helm/). helm.v3.Release installs OCI
+ * charts by reference, without repositoryOpts (pulumi/pulumi-kubernetes#1892, #2334).
+ */
 export const CERT_MANAGER = {
     release: "cert-manager",
-    chart: "cert-manager",
-    repo: "https://charts.jetstack.io",
+    chart: "oci://quay.io/jetstack/charts/cert-manager",
     namespace: "cert-manager",
 } as const;
 
@@ -186,7 +190,7 @@ export class Platform extends pulumi.ComponentResource {
         const k8sOpts = { parent: this, provider: args.provider };
 
         const release = (
-            spec: { release: string; chart: string; repo: string; namespace: string },
+            spec: { release: string; chart: string; repo?: string; namespace: string },
             version: string,
             values: Record<string, unknown>,
             timeoutSeconds: number,
@@ -202,7 +206,7 @@ export class Platform extends pulumi.ComponentResource {
                     name: spec.release,
                     chart: spec.chart,
                     version,
-                    repositoryOpts: { repo: spec.repo },
+                    ...(spec.repo !== undefined && { repositoryOpts: { repo: spec.repo } }),
                     namespace: ns.metadata.name,
                     values,
                     timeout: timeoutSeconds,

@@ -171,7 +171,7 @@ export async function render(stack: string, outRoot = path.join(ROOT, "out")): P
         "",
         ...releases.flatMap((r) => {
             const v = masked(r);
-            return [`### ${v.name} ${v.version}`, "", `Chart \`${v.chart}\` from ${v.repositoryOpts?.repo}, namespace \`${v.namespace}\`.`, "", "```yaml", stringify(v.values ?? {}).trimEnd(), "```", ""];
+            return [`### ${v.name} ${v.version}`, "", `Chart \`${v.chart}\`${v.repositoryOpts?.repo ? ` from ${v.repositoryOpts.repo}` : ""}, namespace \`${v.namespace}\`.`, "", "```yaml", stringify(v.values ?? {}).trimEnd(), "```", ""];
         }),
         "## Kubernetes objects",
         "",

@@ -23,16 +23,17 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
     const x = perStack[stack];
     const release = (name: string) => one(e, RELEASE, `platform-${name}`);
 
-    test("three releases, each pinned, from its repository, in a namespace of its own", () => {
+    test("three releases, each pinned, from its repository or OCI registry, in a namespace of its own", () => {
         const releases = ofType(e, RELEASE).map((r) => ({
             name: r.inputs.name,
             chart: r.inputs.chart,
             version: r.inputs.version,
-            repo: r.inputs.repositoryOpts.repo,
+            repo: r.inputs.repositoryOpts?.repo,
             namespace: r.inputs.namespace,
         }));
         expect(releases.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
-            { name: "cert-manager", chart: "cert-manager", version: DEFAULT_CHARTS.certManager, repo: "https://charts.jetstack.io", namespace: "cert-manager" },
+            // cert-manager from its OCI home, by reference (no repository).
+            { name: "cert-manager", chart: "oci://quay.io/jetstack/charts/cert-manager", version: DEFAULT_CHARTS.certManager, repo: undefined, namespace: "cert-manager" },
             { name: "ingress-nginx", chart: "ingress-nginx", version: DEFAULT_CHARTS.ingressNginx, repo: "https://kubernetes.github.io/ingress-nginx", namespace: "ingress-nginx" },
             { name: "metrics-server", chart: "metrics-server", version: DEFAULT_CHARTS.metricsServer, repo: "https://kubernetes-sigs.github.io/metrics-server", namespace: "metrics-server" },
         ]);

@@ -28,7 +28,8 @@ describe.each(["dev", "prod"])("npm run render -- %s", (stack) => {
         const plan = read("plan.md");
         expect(plan).toContain("digitalocean:index/kubernetesCluster:KubernetesCluster");
         expect(plan).toMatch(/### ingress-nginx 4\.15\.1/);
-        expect(plan).toContain("Chart `cert-manager` from https://charts.jetstack.io");
+        expect(plan).toContain("Chart `oci://quay.io/jetstack/charts/cert-manager`, namespace `cert-manager`.");
+        expect(plan).toContain("Chart `ingress-nginx` from https://kubernetes.github.io/ingress-nginx, namespace `ingress-nginx`.");
         expect(plan).toContain(`loadBalancerIp: "«load balancer IP: known after deploy»"`);
         expect(plan).toMatch(/\| \*\*Total\*\* \| +\| +\| \*\*\d+\.\d\d\*\* \|/);
         expect(plan).toContain("Example values stand in");
