@@ -2,6 +2,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { isIPv6 } from "node:net";
+import { UNHEALTHY_POD_EVICTION_POLICY } from "./disruption";
 
 /**
  * The ingress controller, kept in one place: ingress-nginx was retired upstream in March 2026,
@@ -106,7 +107,10 @@ export function ingressNginxValues(o: IngressValuesOptions): Record<string, unkn
     return {
         controller: {
             replicaCount: o.replicas,
+            // The chart makes a PDB when replicaCount > 1 (controller-poddisruptionbudget.yaml);
+            // controller.unhealthyPodEvictionPolicy since chart 4.12 (kubernetes/ingress-nginx#11992).
             minAvailable: 1,
+            unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION_POLICY,
             ingressClass: INGRESS_CONTROLLER.className,
             ingressClassResource: {
                 name: INGRESS_CONTROLLER.className,
@@ -134,6 +138,11 @@ export function ingressNginxValues(o: IngressValuesOptions): Record<string, unkn
     };
 }
 
+/**
+ * One replica of each component and no PodDisruptionBudget (the chart's `podDisruptionBudget.enabled`
+ * defaults to false): nothing here can block a drain. The chart has no unhealthyPodEvictionPolicy
+ * value (cert-manager/cert-manager#7537 and #7728 add one), so enabling its PDBs would bring back IfHealthyBudget.
+ */
 export function certManagerValues(): Record<string, unknown> {
     return { crds: { enabled: true, keep: true } };
 }
@@ -148,7 +157,8 @@ export function metricsServerValues(replicas: number): Record<string, unknown> {
             "--kubelet-use-node-status-port",
             "--metric-resolution=15s",
         ],
-        podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1 },
+        // podDisruptionBudget.unhealthyPodEvictionPolicy since chart 3.13.0 (charts/metrics-server/CHANGELOG.md).
+        podDisruptionBudget: { enabled: replicas > 1, minAvailable: 1, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION_POLICY },
     };
 }
 

@@ -201,9 +201,10 @@ describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: St
         for (const p of paths) expect(services[p.backend.service.name]).toContain(p.backend.service.port.number);
     });
 
-    test("PodDisruptionBudget keeps one app pod during drains", () => {
+    test("PodDisruptionBudget keeps one app pod during drains, and never holds a drain for unready pods", () => {
         const pdb = obj(one(e, T.pdb, "app-web")).spec;
         expect(pdb.minAvailable).toBe(1);
+        expect(pdb.unhealthyPodEvictionPolicy).toBe("AlwaysAllow");
         expect(pdb.selector.matchLabels).toEqual(obj(web()).spec.selector.matchLabels);
     });
 

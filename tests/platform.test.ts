@@ -56,6 +56,15 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
         expect(v.replicaCount).toBe(x.ingressReplicas);
     });
 
+    test("every chart PodDisruptionBudget the stack turns on evicts unready pods (ingress-nginx from 2 replicas, metrics-server from 2)", () => {
+        const ingress = release("ingress-nginx").inputs.values.controller;
+        expect(ingress.unhealthyPodEvictionPolicy).toBe("AlwaysAllow");
+        const metrics = release("metrics-server").inputs.values.podDisruptionBudget;
+        expect(metrics).toEqual({ enabled: x.metricsReplicas > 1, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+        // cert-manager runs one replica of each component with the chart's PDBs off (its default).
+        expect(JSON.stringify(release("cert-manager").inputs.values)).not.toContain("podDisruptionBudget");
+    });
+
     test("cert-manager installs its CRDs", () => {
         expect(release("cert-manager").inputs.values.crds).toMatchObject({ enabled: true });
         expect(release("cert-manager").inputs.values.installCRDs).toBeUndefined();
@@ -167,10 +176,10 @@ describe("platform options", () => {
         expect((await resolve(e.outputs.clusterIssuer)).value).toBe("letsencrypt-production");
     });
 
-    test("value builders", () => {
+    test("value builders: the charts' PodDisruptionBudgets evict unready pods too", () => {
         const two = ingressNginxValues({ replicas: 2, loadBalancerName: "lb", proxyProtocol: false, hostname: "a.b.org" });
-        expect((two.controller as Record<string, unknown>).minAvailable).toBe(1);
-        expect(metricsServerValues(1).podDisruptionBudget).toEqual({ enabled: false, minAvailable: 1 });
-        expect(metricsServerValues(2).podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1 });
+        expect(two.controller).toMatchObject({ minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+        expect(metricsServerValues(1).podDisruptionBudget).toEqual({ enabled: false, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+        expect(metricsServerValues(2).podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
     });
 });
