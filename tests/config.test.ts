@@ -40,6 +40,9 @@ const BAD: BadCase[] = [
     { title: "unknown region", stack: "dev", set: { region: "mars1" }, key: "region", shown: '"mars1"', allowed: 'one of "ams3"' },
     { title: "malformed node size", stack: "dev", set: { nodeSize: "big" }, key: "nodeSize", shown: '"big"', allowed: "Droplet size slug" },
     { title: '"latest" Kubernetes version', stack: "prod", set: { kubernetesVersionPrefix: "latest" }, key: "kubernetesVersionPrefix", shown: '"latest"', allowed: "minor version prefix" },
+    { title: "Kubernetes minor newer than ingress-nginx supports", stack: "dev", set: { kubernetesVersionPrefix: "1.36" }, key: "kubernetesVersionPrefix", shown: '"1.36"', allowed: "a minor every pinned chart supports (newest: 1.35); 1.36 is outside what ingress-nginx 4.15.1 (1.31 to 1.35) supports. To run it anyway: pulumi config set acceptUnsupportedKubernetesVersion 1.36" },
+    { title: "Kubernetes minor older than cert-manager supports", stack: "prod", set: { kubernetesVersionPrefix: "1.30." }, key: "kubernetesVersionPrefix", shown: '"1.30."', allowed: "1.30 is outside what ingress-nginx 4.15.1 (1.31 to 1.35) and cert-manager v1.21.1 (1.33 to 1.36) and metrics-server 3.13.1 (1.31 to newer) supports" },
+    { title: "acceptance of another minor than the configured one", stack: "dev", set: { kubernetesVersionPrefix: "1.36", acceptUnsupportedKubernetesVersion: "1.37" }, key: "acceptUnsupportedKubernetesVersion", shown: '"1.37"', allowed: '"1.36" (the minor of kubernetesVersionPrefix) or unset' },
     { title: "boolean given as text", stack: "dev", set: { haControlPlane: "yes" }, key: "haControlPlane", shown: '"yes"', allowed: "true or false" },
     { title: "autoscale min above max", stack: "prod", set: { nodeAutoscale: { minNodes: 5, maxNodes: 3 } }, key: "nodeAutoscale", shown: '{"minNodes":5,"maxNodes":3}', allowed: "minNodes must not be greater than maxNodes" },
     { title: "unknown key in nodeAutoscale", stack: "prod", set: { nodeAutoscale: { minNodes: 3, maxNodes: 5, max: 6 } }, key: "nodeAutoscale.max", shown: "6", allowed: "nodeAutoscale takes only minNodes, maxNodes" },
@@ -170,7 +173,7 @@ describe("valid configuration", () => {
             region: "fra1",
             nodeSize: "s-2vcpu-4gb",
             nodeCount: 3,
-            kubernetesVersionPrefix: "1.36.",
+            kubernetesVersionPrefix: "1.35.",
             maintenanceWindow: { day: "sunday", startTime: "04:00" },
             destroyAllAssociatedResources: true,
             dbVersion: "17",
@@ -183,8 +186,18 @@ describe("valid configuration", () => {
         expect(c.nodeAutoscale).toBeUndefined();
     });
 
-    test("a version prefix without the trailing dot cannot match 1.360", () => {
-        const c = parseConfig(PROJECT, "dev", { ...USER_VALUES, kubernetesVersionPrefix: "1.36" });
+    test("a version prefix without the trailing dot cannot match 1.340", () => {
+        const c = parseConfig(PROJECT, "dev", { ...USER_VALUES, kubernetesVersionPrefix: "1.34" });
+        expect(c.kubernetesVersionPrefix).toBe("1.34.");
+    });
+
+    test("a Kubernetes minor outside a pinned chart's range, explicitly accepted, evaluates", async () => {
+        const e = await evaluate(program, "prod", { set: { kubernetesVersionPrefix: "1.36", acceptUnsupportedKubernetesVersion: "1.36" } });
+        expect(e.invokes.find((i) => i.token.endsWith("getKubernetesVersions"))?.args.versionPrefix).toBe("1.36.");
+    });
+
+    test("a chart at another version than the pinned one is not held to the pinned one's range", () => {
+        const c = parseConfig(PROJECT, "dev", { ...USER_VALUES, kubernetesVersionPrefix: "1.36", charts: JSON.stringify({ ...charts, ingressNginx: "4.16.0" }) });
         expect(c.kubernetesVersionPrefix).toBe("1.36.");
     });
 
@@ -231,7 +244,7 @@ describe("Pulumi.yaml declares the same keys and defaults as the schema", () => 
 
     test("the undeclared keys are named in Pulumi.yaml's comment", () => {
         const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
-        expect(optional.sort()).toEqual(["loadBalancerName", "registryRegion", "vpcIpRange"]);
+        expect(optional.sort()).toEqual(["acceptUnsupportedKubernetesVersion", "loadBalancerName", "registryRegion", "vpcIpRange"]);
         for (const k of [...optional, ...structured, ...SECRET_KEYS]) expect(text).toContain(k);
     });
 

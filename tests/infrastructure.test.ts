@@ -59,9 +59,10 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
 
     test("version is the newest release for the prefix, never latest", () => {
         const c = one(e, T.cluster).inputs;
-        expect(c.version).toBe("1.36.4-do.1");
+        // The default minor is the newest every pinned chart supports (1.35), not DOKS's newest.
+        expect(c.version).toBe("1.35.8-do.2");
         const call = e.invokes.find((i) => i.token.endsWith("getKubernetesVersions"));
-        expect(call?.args.versionPrefix).toBe("1.36.");
+        expect(call?.args.versionPrefix).toBe("1.35.");
     });
 
     test("surge upgrades, maintenance window, HA and associated-resource cleanup", () => {
