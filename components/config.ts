@@ -3,6 +3,7 @@ import * as semver from "semver";
 import { getDomain } from "tldts";
 import { z } from "zod";
 import { resourceName } from "./naming";
+import { isPrivateNetwork, nodeCapacity, overlap, reservedOverlaps } from "./networks";
 
 /** DigitalOcean regions that offer Kubernetes, managed databases and VPCs. */
 export const REGIONS = [
@@ -104,6 +105,19 @@ export const configSchema = z
         vpcIpRange: z
             .string()
             .regex(privateCidr, { message: "a private IPv4 CIDR between /16 and /28, e.g. 10.20.0.0/16" })
+            .optional(),
+        // VPC-native networking (pods and Services on VPC-routable ranges); both or neither.
+        clusterSubnet: z
+            .string()
+            .refine((c) => isPrivateNetwork(c, 15, 20), {
+                message: "a private IPv4 network (RFC 1918) from /15 to /20, given by its network address, e.g. 172.25.0.0/16 (each node takes a /25 of it)",
+            })
+            .optional(),
+        serviceSubnet: z
+            .string()
+            .refine((c) => isPrivateNetwork(c, 16, 22), {
+                message: "a private IPv4 network (RFC 1918) from /16 to /22, given by its network address, e.g. 172.26.0.0/19 (one address per Service)",
+            })
             .optional(),
 
         kubernetesVersionPrefix: z
@@ -283,6 +297,7 @@ export const configSchema = z
                 message: `"${minor}" (the minor of kubernetesVersionPrefix) or unset: it accepts only the minor it names`,
             });
         }
+        checkNetworks(c, ctx);
         const a = c.nodeAutoscale;
         if (a && a.minNodes <= a.maxNodes && (c.nodeCount < a.minNodes || c.nodeCount > a.maxNodes)) {
             ctx.addIssue({
@@ -367,6 +382,42 @@ export const configSchema = z
             });
         }
     });
+
+type Issue = { code: "custom"; path: PropertyKey[]; input: unknown; message: string };
+
+/**
+ * The stack's networks must not overlap each other or DigitalOcean's reserved ranges, and the
+ * cluster subnet must hold the pool's nodes. Only ranges that passed their own checks are compared.
+ */
+function checkNetworks(
+    c: { region: string; vpcIpRange?: string; clusterSubnet?: string; serviceSubnet?: string; nodeCount: number; nodeAutoscale?: { maxNodes: number } },
+    ctx: { addIssue(issue: Issue): void },
+): void {
+    const valid = (v: string | undefined, shortest: number, longest: number) => (v !== undefined && isPrivateNetwork(v, shortest, longest) ? v : undefined);
+    const vpc = valid(c.vpcIpRange, 16, 28);
+    const cluster = valid(c.clusterSubnet, 15, 20);
+    const service = valid(c.serviceSubnet, 16, 22);
+    const issue = (key: string, input: unknown, message: string) => ctx.addIssue({ code: "custom", path: [key], input, message });
+    const both = "DigitalOcean needs both clusterSubnet and serviceSubnet for a VPC-native cluster";
+    if (c.clusterSubnet !== undefined && c.serviceSubnet === undefined) issue("serviceSubnet", undefined, `a value (required with clusterSubnet: ${both})`);
+    if (c.serviceSubnet !== undefined && c.clusterSubnet === undefined) issue("clusterSubnet", undefined, `a value (required with serviceSubnet: ${both})`);
+    if ((c.clusterSubnet !== undefined || c.serviceSubnet !== undefined) && c.vpcIpRange === undefined) {
+        issue("vpcIpRange", undefined, "a value (required with clusterSubnet and serviceSubnet: a range DigitalOcean picks cannot be checked against them)");
+    }
+    for (const [key, range] of [["clusterSubnet", cluster], ["serviceSubnet", service]] as const) {
+        if (range === undefined) continue;
+        if (vpc !== undefined && overlap(range, vpc)) issue(key, range, `a range that does not overlap vpcIpRange (${vpc})`);
+        const reserved = reservedOverlaps(range, c.region);
+        if (reserved.length > 0) issue(key, range, `a range outside what DigitalOcean reserves in ${c.region} (${reserved.join(", ")})`);
+    }
+    if (cluster !== undefined && service !== undefined && overlap(cluster, service)) {
+        issue("serviceSubnet", service, `a range that does not overlap clusterSubnet (${cluster})`);
+    }
+    const nodes = c.nodeAutoscale?.maxNodes ?? c.nodeCount;
+    if (cluster !== undefined && nodeCapacity(cluster) < nodes) {
+        issue("clusterSubnet", cluster, `a network with room for ${nodes} nodes (a /25 each): this one holds ${nodeCapacity(cluster)}`);
+    }
+}
 
 export type RawConfig = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;

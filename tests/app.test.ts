@@ -8,10 +8,12 @@ import {
     ofType,
     one,
     plainTextSecrets,
+    PROJECT,
     Registered,
     SECRET_TEXTS,
     secretInput,
     StackName,
+    stackFileConfig,
     unwrapSecrets,
     USER_VALUES,
 } from "./harness";
@@ -283,7 +285,7 @@ describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: St
         expect(policies["web-from-ingress"].podSelector.matchLabels).toEqual(obj(web()).spec.selector.matchLabels);
         expect(policies["static-from-ingress"].podSelector.matchLabels).toEqual(obj(one(e, T.deployment, "app-static")).spec.selector.matchLabels);
         expect(policies["web-to-database"].egress).toEqual([
-            { to: [{ ipBlock: { cidr: "10.110.0.0/20" } }], ports: [{ protocol: "TCP", port: 25060 }, { protocol: "TCP", port: 25061 }] },
+            { to: [{ ipBlock: { cidr: stackFileConfig(stack)[`${PROJECT}:vpcIpRange`] } }], ports: [{ protocol: "TCP", port: 25060 }, { protocol: "TCP", port: 25061 }] },
         ]);
         expect(policies["sync-to-git"].egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }]);
         expect(policies["dns-egress"].egress[0].ports).toEqual([{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);

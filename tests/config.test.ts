@@ -3,6 +3,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import program from "../index";
 import { ConfigError, configSchema, DEFAULT_CHARTS, parseConfig, SECRET_KEYS } from "../components/config";
+import { nodeCapacity, overlap, reservedOverlaps } from "../components/networks";
 import {
     evaluate,
     evaluateFailure,
@@ -50,6 +51,17 @@ const BAD: BadCase[] = [
     { title: "unknown maintenance day", stack: "dev", set: { maintenanceWindow: { day: "funday", startTime: "04:00" } }, key: "maintenanceWindow.day", shown: '"funday"', allowed: '"sunday"' },
     { title: "maintenance time out of range", stack: "dev", set: { maintenanceWindow: { day: "monday", startTime: "25:00" } }, key: "maintenanceWindow.startTime", shown: '"25:00"', allowed: "HH:MM" },
     { title: "public VPC range", stack: "dev", set: { vpcIpRange: "8.8.8.0/24" }, key: "vpcIpRange", shown: '"8.8.8.0/24"', allowed: "private IPv4 CIDR" },
+    { title: "Service range inside the pod range", stack: "dev", set: { serviceSubnet: "172.25.64.0/19" }, key: "serviceSubnet", shown: '"172.25.64.0/19"', allowed: "a range that does not overlap clusterSubnet (172.25.0.0/16)" },
+    { title: "pod range over the VPC", stack: "dev", set: { clusterSubnet: "172.24.0.0/16" }, key: "clusterSubnet", shown: '"172.24.0.0/16"', allowed: "a range that does not overlap vpcIpRange (172.24.0.0/20)" },
+    { title: "Service range over the VPC", stack: "prod", set: { serviceSubnet: "172.28.0.0/19" }, key: "serviceSubnet", shown: '"172.28.0.0/19"', allowed: "a range that does not overlap vpcIpRange (172.28.0.0/20)" },
+    { title: "pod range without a Service range", stack: "prod", unset: ["serviceSubnet"], key: "serviceSubnet", shown: "(not set)", allowed: "required with clusterSubnet: DigitalOcean needs both" },
+    { title: "VPC-native ranges with a VPC range DigitalOcean picks", stack: "dev", unset: ["vpcIpRange"], key: "vpcIpRange", shown: "(not set)", allowed: "required with clusterSubnet and serviceSubnet" },
+    { title: "pod range reserved by DigitalOcean everywhere", stack: "dev", set: { clusterSubnet: "10.244.0.0/16" }, key: "clusterSubnet", shown: '"10.244.0.0/16"', allowed: "a range outside what DigitalOcean reserves in fra1 (10.244.0.0/16)" },
+    { title: "Service range reserved by DigitalOcean in the region", stack: "prod", set: { serviceSubnet: "10.19.0.0/19" }, key: "serviceSubnet", shown: '"10.19.0.0/19"', allowed: "reserves in fra1 (10.19.0.0/16)" },
+    { title: "pod range too small for the nodes", stack: "dev", set: { clusterSubnet: "172.25.0.0/20", nodeCount: 40 }, key: "clusterSubnet", shown: '"172.25.0.0/20"', allowed: "room for 40 nodes (a /25 each): this one holds 32" },
+    { title: "public pod range", stack: "dev", set: { clusterSubnet: "8.8.0.0/16" }, key: "clusterSubnet", shown: '"8.8.0.0/16"', allowed: "a private IPv4 network (RFC 1918) from /15 to /20" },
+    { title: "Service range not given by its network address", stack: "prod", set: { serviceSubnet: "172.30.1.0/19" }, key: "serviceSubnet", shown: '"172.30.1.0/19"', allowed: "given by its network address" },
+    { title: "pod range wider than /15", stack: "dev", set: { clusterSubnet: "172.16.0.0/12" }, key: "clusterSubnet", shown: '"172.16.0.0/12"', allowed: "from /15 to /20" },
     { title: "unsupported PostgreSQL version", stack: "prod", set: { dbVersion: "12" }, key: "dbVersion", shown: '"12"', allowed: 'one of "16", "17"' },
     { title: "malformed database size", stack: "dev", set: { dbSize: "large" }, key: "dbSize", shown: '"large"', allowed: "database size slug" },
     { title: "too many database nodes", stack: "prod", set: { dbNodeCount: 4 }, key: "dbNodeCount", shown: "4", allowed: "at most 3" },
@@ -186,6 +198,14 @@ describe("valid configuration", () => {
         expect(c.nodeAutoscale).toBeUndefined();
     });
 
+    test("network arithmetic: overlap either way, capacity at a /25 per node", () => {
+        expect(overlap("172.25.0.0/16", "172.25.64.0/19")).toBe(true);
+        expect(overlap("172.25.64.0/19", "172.25.0.0/16")).toBe(true);
+        expect(overlap("172.25.0.0/16", "172.26.0.0/19")).toBe(false);
+        expect(nodeCapacity("172.25.0.0/16")).toBe(512);
+        expect(nodeCapacity("172.24.0.0/15")).toBe(1024);
+    });
+
     test("a version prefix without the trailing dot cannot match 1.340", () => {
         const c = parseConfig(PROJECT, "dev", { ...USER_VALUES, kubernetesVersionPrefix: "1.34" });
         expect(c.kubernetesVersionPrefix).toBe("1.34.");
@@ -244,7 +264,14 @@ describe("Pulumi.yaml declares the same keys and defaults as the schema", () => 
 
     test("the undeclared keys are named in Pulumi.yaml's comment", () => {
         const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
-        expect(optional.sort()).toEqual(["acceptUnsupportedKubernetesVersion", "loadBalancerName", "registryRegion", "vpcIpRange"]);
+        expect(optional.sort()).toEqual([
+            "acceptUnsupportedKubernetesVersion",
+            "clusterSubnet",
+            "loadBalancerName",
+            "registryRegion",
+            "serviceSubnet",
+            "vpcIpRange",
+        ]);
         for (const k of [...optional, ...structured, ...SECRET_KEYS]) expect(text).toContain(k);
     });
 
@@ -254,6 +281,19 @@ describe("Pulumi.yaml declares the same keys and defaults as the schema", () => 
             expect(required).toContain(key);
         } else {
             expect(schemaDefaults[key]).toEqual(decl.default);
+        }
+    });
+
+    test("the committed networks overlap neither each other, nor the other stack's, nor DigitalOcean's reserved ranges", () => {
+        const ranges = (["dev", "prod"] as const).flatMap((stack) => {
+            const c = parseConfig(PROJECT, stack, { ...USER_VALUES, ...Object.fromEntries(Object.entries(stackFileConfig(stack)).map(([k, v]) => [k.replace(`${PROJECT}:`, ""), v])) });
+            expect(c.vpcIpRange && c.clusterSubnet && c.serviceSubnet).toBeTruthy();
+            return [c.vpcIpRange, c.clusterSubnet, c.serviceSubnet].map((r) => ({ stack, region: c.region, range: r as string }));
+        });
+        expect(ranges).toHaveLength(6);
+        for (const [i, a] of ranges.entries()) {
+            expect(reservedOverlaps(a.range, a.region)).toEqual([]);
+            for (const b of ranges.slice(i + 1)) expect([a.range, b.range, overlap(a.range, b.range)]).toEqual([a.range, b.range, false]);
         }
     });
 
