@@ -28,6 +28,8 @@ export = function program() {
         name: baseName,
         region: config.region,
         vpcId: network.vpcId,
+        clusterSubnet: config.clusterSubnet,
+        serviceSubnet: config.serviceSubnet,
         versionPrefix: config.kubernetesVersionPrefix,
         nodeSize: config.nodeSize,
         nodeCount: config.nodeCount,

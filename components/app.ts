@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createHash } from "crypto";
+import { UNHEALTHY_POD_EVICTION_POLICY } from "./disruption";
 
 /** The app's namespace: everything of the workload lives in it. */
 export const APP_NAMESPACE = "django";
@@ -357,7 +358,10 @@ export class App extends pulumi.ComponentResource {
         if (args.scaling.minReplicas >= 2) {
             new k8s.policy.v1.PodDisruptionBudget(
                 `${name}-web`,
-                { metadata: meta("web", "web"), spec: { minAvailable: 1, selector: { matchLabels: web } } },
+                {
+                    metadata: meta("web", "web"),
+                    spec: { minAvailable: 1, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION_POLICY, selector: { matchLabels: web } },
+                },
                 k,
             );
         }

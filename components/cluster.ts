@@ -13,6 +13,12 @@ export interface ClusterArgs {
     name: string;
     region: string;
     vpcId: pulumi.Input<string>;
+    /**
+     * Pod and Service ranges of a VPC-native cluster (both or neither); they force a new
+     * cluster when changed (digitalocean_kubernetes_cluster: cluster_subnet, service_subnet ForceNew).
+     */
+    clusterSubnet?: string;
+    serviceSubnet?: string;
     /** Minor version prefix ("1.36."), resolved to the newest DOKS patch release. */
     versionPrefix: string;
     nodeSize: string;
@@ -59,6 +65,8 @@ export class Cluster extends pulumi.ComponentResource {
                 name: args.name,
                 region: args.region,
                 vpcUuid: args.vpcId,
+                clusterSubnet: args.clusterSubnet,
+                serviceSubnet: args.serviceSubnet,
                 version,
                 ha: args.haControlPlane,
                 autoUpgrade: args.autoUpgrade,

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as semver from "semver";
 import { getDomain } from "tldts";
 import { z } from "zod";
 import { distance } from "fastest-levenshtein";
 import { derivedNames, DO_NAME_MAX, resourceName } from "./naming";
+import { isPrivateNetwork, nodeCapacity, overlap, reservedOverlaps } from "./networks";
 import {
     acmeContactProblem,
     cronScheduleProblem,
@@ -35,6 +37,36 @@ export const DEFAULT_CHARTS = {
     certManager: "v1.21.1",
     metricsServer: "3.13.1",
 } as const;
+
+type ChartKey = keyof typeof DEFAULT_CHARTS;
+
+/**
+ * The Kubernetes minors each pinned chart supports, from the project's own documentation for that
+ * version (newest unset: no upper bound stated). A chart configured at another version is not checked.
+ */
+export const CHART_KUBERNETES_SUPPORT: Record<ChartKey, { chart: string; version: string; oldest: string; newest?: string; source: string }> = {
+    // Controller v1.15.1, the last release; tested on 1.31 to 1.35 (the chart's kubeVersion, >=1.21.0-0, is only a floor).
+    ingressNginx: { chart: "ingress-nginx", version: DEFAULT_CHARTS.ingressNginx, oldest: "1.31", newest: "1.35", source: "https://github.com/kubernetes/ingress-nginx#supported-versions-table" },
+    certManager: { chart: "cert-manager", version: DEFAULT_CHARTS.certManager, oldest: "1.33", newest: "1.36", source: "https://cert-manager.io/docs/releases/" },
+    // Chart 3.13.1 ships metrics-server 0.8.1; 0.8.x supports Kubernetes 1.31+.
+    metricsServer: { chart: "metrics-server", version: DEFAULT_CHARTS.metricsServer, oldest: "1.31", source: "https://github.com/kubernetes-sigs/metrics-server#compatibility-matrix" },
+};
+
+const minorVersion = (minor: string) => semver.coerce(minor) as semver.SemVer;
+
+/** The newest Kubernetes minor every pinned chart supports: the default kubernetesVersionPrefix. */
+export const NEWEST_SUPPORTED_MINOR = Object.values(CHART_KUBERNETES_SUPPORT)
+    .flatMap((c) => (c.newest === undefined ? [] : [c.newest]))
+    .reduce((a, b) => (semver.lt(minorVersion(a), minorVersion(b)) ? a : b));
+
+/** The pinned charts (at their pinned versions) that do not support a Kubernetes minor. */
+export function chartsNotSupporting(minor: string, charts: Record<ChartKey, string>): string[] {
+    const v = minorVersion(minor);
+    return Object.entries(CHART_KUBERNETES_SUPPORT)
+        .filter(([key, c]) => charts[key as ChartKey] === c.version)
+        .filter(([, c]) => semver.lt(v, minorVersion(c.oldest)) || (c.newest !== undefined && semver.gt(v, minorVersion(c.newest))))
+        .map(([, c]) => `${c.chart} ${c.version} (${c.oldest} to ${c.newest ?? "newer"})`);
+}
 
 const slug = /^[a-z0-9]+(-[a-z0-9]+)+$/;
 const dnsLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -180,12 +212,29 @@ export const configSchema = z
             .string()
             .regex(privateCidr, { message: "a private IPv4 CIDR between /16 and /28, e.g. 10.20.0.0/16" })
             .optional(),
+        // VPC-native networking (pods and Services on VPC-routable ranges); both or neither.
+        clusterSubnet: z
+            .string()
+            .refine((c) => isPrivateNetwork(c, 15, 20), {
+                message: "a private IPv4 network (RFC 1918) from /15 to /20, given by its network address, e.g. 172.25.0.0/16 (each node takes a /25 of it)",
+            })
+            .optional(),
+        serviceSubnet: z
+            .string()
+            .refine((c) => isPrivateNetwork(c, 16, 22), {
+                message: "a private IPv4 network (RFC 1918) from /16 to /22, given by its network address, e.g. 172.26.0.0/19 (one address per Service)",
+            })
+            .optional(),
 
         kubernetesVersionPrefix: z
             .string()
             .regex(/^\d+\.\d+\.?$/, { message: 'a minor version prefix such as "1.36" or "1.36."' })
             .transform((p) => (p.endsWith(".") ? p : `${p}.`))
-            .default("1.36."),
+            .default(`${NEWEST_SUPPORTED_MINOR}.`),
+        acceptUnsupportedKubernetesVersion: z
+            .string()
+            .regex(/^\d+\.\d+$/, { message: 'the minor of kubernetesVersionPrefix, such as "1.36"' })
+            .optional(),
         nodeSize: z
             .string()
             .regex(slug, { message: 'a DigitalOcean Droplet size slug such as "s-2vcpu-4gb"' })
@@ -347,6 +396,28 @@ export const configSchema = z
         monitoring: monitoringSchema,
     })
     .superRefine((c, ctx) => {
+        // A malformed prefix or charts object has its own issue already.
+        const minor = /^\d+\.\d+\.$/.test(c.kubernetesVersionPrefix) ? c.kubernetesVersionPrefix.slice(0, -1) : undefined;
+        const unsupported = minor !== undefined && c.charts ? chartsNotSupporting(minor, c.charts) : [];
+        if (unsupported.length > 0 && c.acceptUnsupportedKubernetesVersion !== minor) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["kubernetesVersionPrefix"],
+                input: c.kubernetesVersionPrefix,
+                message:
+                    `a minor every pinned chart supports (newest: ${NEWEST_SUPPORTED_MINOR}); ${minor} is outside what ${unsupported.join(" and ")} supports. ` +
+                    `To run it anyway: pulumi config set acceptUnsupportedKubernetesVersion ${minor}`,
+            });
+        }
+        if (minor !== undefined && c.acceptUnsupportedKubernetesVersion !== undefined && c.acceptUnsupportedKubernetesVersion !== minor) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["acceptUnsupportedKubernetesVersion"],
+                input: c.acceptUnsupportedKubernetesVersion,
+                message: `"${minor}" (the minor of kubernetesVersionPrefix) or unset: it accepts only the minor it names`,
+            });
+        }
+        checkNetworks(c, ctx);
         const a = c.nodeAutoscale;
         if (a && a.minNodes <= a.maxNodes && (c.nodeCount < a.minNodes || c.nodeCount > a.maxNodes)) {
             ctx.addIssue({
@@ -454,6 +525,45 @@ export const configSchema = z
             });
         }
     });
+
+type Issue = { code: "custom"; path: PropertyKey[]; input: unknown; message: string };
+
+/**
+ * The stack's networks must not overlap each other or DigitalOcean's reserved ranges, and the
+ * cluster subnet must hold the pool's nodes. Only ranges that passed their own checks are compared.
+ */
+function checkNetworks(
+    c: { region: string; vpcIpRange?: string; clusterSubnet?: string; serviceSubnet?: string; nodeCount: number; nodeAutoscale?: { maxNodes: number } },
+    ctx: { addIssue(issue: Issue): void },
+): void {
+    const valid = (v: string | undefined, shortest: number, longest: number) => (v !== undefined && isPrivateNetwork(v, shortest, longest) ? v : undefined);
+    const vpc = valid(c.vpcIpRange, 16, 28);
+    const cluster = valid(c.clusterSubnet, 15, 20);
+    const service = valid(c.serviceSubnet, 16, 22);
+    const issue = (key: string, input: unknown, message: string) => ctx.addIssue({ code: "custom", path: [key], input, message });
+    const both = "DigitalOcean needs both clusterSubnet and serviceSubnet for a VPC-native cluster";
+    if (c.clusterSubnet !== undefined && c.serviceSubnet === undefined) issue("serviceSubnet", undefined, `a value (required with clusterSubnet: ${both})`);
+    if (c.serviceSubnet !== undefined && c.clusterSubnet === undefined) issue("clusterSubnet", undefined, `a value (required with serviceSubnet: ${both})`);
+    if ((c.clusterSubnet !== undefined || c.serviceSubnet !== undefined) && c.vpcIpRange === undefined) {
+        issue("vpcIpRange", undefined, "a value (required with clusterSubnet and serviceSubnet: a range DigitalOcean picks cannot be checked against them)");
+    }
+    // 10.244.0.0/16 and 10.245.0.0/16 are also the pod and service networks of a cluster without its own subnets.
+    const vpcReserved = vpc === undefined ? [] : reservedOverlaps(vpc, c.region);
+    if (vpcReserved.length > 0) issue("vpcIpRange", vpc, `a range outside what DigitalOcean reserves in ${c.region} (${vpcReserved.join(", ")})`);
+    for (const [key, range] of [["clusterSubnet", cluster], ["serviceSubnet", service]] as const) {
+        if (range === undefined) continue;
+        if (vpc !== undefined && overlap(range, vpc)) issue(key, range, `a range that does not overlap vpcIpRange (${vpc})`);
+        const reserved = reservedOverlaps(range, c.region);
+        if (reserved.length > 0) issue(key, range, `a range outside what DigitalOcean reserves in ${c.region} (${reserved.join(", ")})`);
+    }
+    if (cluster !== undefined && service !== undefined && overlap(cluster, service)) {
+        issue("serviceSubnet", service, `a range that does not overlap clusterSubnet (${cluster})`);
+    }
+    const nodes = c.nodeAutoscale?.maxNodes ?? c.nodeCount;
+    if (cluster !== undefined && nodeCapacity(cluster) < nodes) {
+        issue("clusterSubnet", cluster, `a network with room for ${nodes} nodes (a /25 each): this one holds ${nodeCapacity(cluster)}`);
+    }
+}
 
 export type RawConfig = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;

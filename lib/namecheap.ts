@@ -1,7 +1,10 @@
 /**
  * Namecheap Dynamic DNS client: sets one A record through
  * `GET <baseUrl>/update?host=&domain=&password=&ip=`.
- * Namecheap answers HTTP 200 even on failure; the XML body's ErrCount decides.
+ * Namecheap answers HTTP 200 even on failure; the XML body's ErrCount decides. A failure carries
+ * the message in <errors><Err1> and, per failure, <responses><response> with a <ResponseNumber>
+ * and a <ResponseString> (the validation detail, e.g. "Validation error; invalid ; password"),
+ * sometimes a <Description>: answers recorded by inadyn (troglobit/inadyn#467) and other clients.
  */
 import { backOff } from "exponential-backoff";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
@@ -56,7 +59,10 @@ export class NamecheapError extends Error {
 
 export interface DdnsResponse {
     errCount: number;
+    /** Namecheap's error texts: <ErrN>, else the responses' <Description>, else their <ResponseString>. */
     errors: string[];
+    /** The responses' <ResponseString> details not already among `errors`. */
+    details: string[];
     ip?: string;
     done?: boolean;
 }
@@ -130,19 +136,18 @@ export function parseDdnsResponse(body: string): DdnsResponse {
             .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
         for (const k of keys) errors.push(...texts(errNode[k]));
     }
-    if (errCount > 0 && errors.length === 0) {
-        // Fall back to <responses><response><Description>.
-        const responses = child(root, "responses");
-        const list = isNode(responses) ? child(responses, "response") : undefined;
-        for (const r of Array.isArray(list) ? list : [list]) {
-            if (isNode(r)) errors.push(...texts(child(r, "Description")));
-        }
-    }
+    const responses = child(root, "responses");
+    const list = isNode(responses) ? child(responses, "response") : undefined;
+    const entries = (Array.isArray(list) ? list : [list]).filter(isNode);
+    const descriptions = entries.flatMap((r) => texts(child(r, "Description")));
+    const responseStrings = entries.flatMap((r) => texts(child(r, "ResponseString")));
+    if (errCount > 0 && errors.length === 0) errors.push(...(descriptions.length > 0 ? descriptions : responseStrings));
+    const details = responseStrings.filter((d) => !errors.includes(d));
 
     const ip = texts(child(root, "IP"))[0];
     const doneText = texts(child(root, "Done"))[0]?.toLowerCase();
     const done = doneText === "true" ? true : doneText === "false" ? false : undefined;
-    return { errCount, errors, ...(ip !== undefined && { ip }), ...(done !== undefined && { done }) };
+    return { errCount, errors, details, ...(ip !== undefined && { ip }), ...(done !== undefined && { done }) };
 }
 
 /** Removes every form of `secret` (raw and URL-encoded) from `text`. */
@@ -192,6 +197,11 @@ function seconds(ms: number): string {
     return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
+/** "Passwords do not match (Validation error; invalid ; password)". */
+function described(errors: string[], details: string[]): string {
+    return `${errors.join("; ")}${details.length ? ` (${details.join("; ")})` : ""}`;
+}
+
 async function attempt(url: URL, req: DdnsRequest, fqdn: string, timeoutMs: number): Promise<string> {
     let status: number;
     let statusText: string;
@@ -214,12 +224,13 @@ async function attempt(url: URL, req: DdnsRequest, fqdn: string, timeoutMs: numb
     }
     if (status < 200 || status >= 300) {
         let errors: string[] = [];
+        let details: string[] = [];
         try {
-            errors = parseDdnsResponse(body).errors;
+            ({ errors, details } = parseDdnsResponse(body));
         } catch {
             // The status alone says enough.
         }
-        const detail = errors.length ? `: ${errors.join("; ")}` : "";
+        const detail = errors.length ? `: ${described(errors, details)}` : "";
         throw new NamecheapError(`Namecheap rejected the update of ${fqdn} with ${httpStatus}${detail}`, {
             retryable: false,
             errors,
@@ -227,7 +238,7 @@ async function attempt(url: URL, req: DdnsRequest, fqdn: string, timeoutMs: numb
     }
     const parsed = parseDdnsResponse(body);
     if (parsed.errCount !== 0) {
-        const detail = parsed.errors.length ? parsed.errors.join("; ") : `ErrCount ${parsed.errCount}, no error text`;
+        const detail = parsed.errors.length ? described(parsed.errors, parsed.details) : `ErrCount ${parsed.errCount}, no error text`;
         throw new NamecheapError(`Namecheap rejected the update of ${fqdn}: ${detail}`, {
             retryable: false,
             errors: parsed.errors,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { runInThisContext } from "node:vm";
 
 /** Runs a Pulumi program without an engine, cloud or network, under Pulumi's mocks. */
 
@@ -33,6 +34,8 @@ export interface Registered {
     provider?: string;
     /** What the engine handed back as the resource's state (in a preview: its planned outputs). */
     outputs: Record<string, Json>;
+    /** The id of an existing object the program reads (`Resource.get`); such a record has no inputs. */
+    read?: string;
     /** The URN and the dependencies (URNs) the program declared, as the engine receives them. */
     urn?: string;
     dependencyUrns?: string[];
@@ -59,8 +62,8 @@ export interface OfflineRun {
     secretKeys: string[];
     /** Environment variables as the program sees them; undefined removes one. */
     env?: Record<string, string | undefined>;
-    /** What the cloud would answer: a resource's state, a data source's result. */
-    state(type: string, name: string, inputs: Record<string, Json>): Record<string, Json>;
+    /** What the cloud would answer: a resource's state (`read`: the id of an existing object read), a data source's result. */
+    state(type: string, name: string, inputs: Record<string, Json>, read?: string): Record<string, Json>;
     invoke(token: string, args: Record<string, Json>): Record<string, Json>;
     /** The id the cloud would assign (default "<name>-id"). */
     id?(type: string, name: string): string;
@@ -143,11 +146,17 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
         {
             newResource: (args) => {
                 const key = `${args.type}::${args.name}`;
+                // A read (Resource.get) arrives with the id to read; an import with its import id.
+                const read = args.id || undefined;
                 // A custom resource without an id to read is one the engine would create.
-                const planned = run.preview === true && args.custom !== false && !args.id;
+                const planned = run.preview === true && args.custom !== false && read === undefined;
+                // The engine cannot read an object whose id is unknown (a preview before it
+                // exists): it answers with no outputs, so they stay unknown.
                 const outputs = planned
                     ? (run.planned?.(args.type, args.name, args.inputs) ?? {})
-                    : run.state(args.type, args.name, args.inputs);
+                    : read === pulumi.runtime.unknownValue
+                      ? {}
+                      : run.state(args.type, args.name, args.inputs, read);
                 resources.push({
                     seq: seq++,
                     type: args.type,
@@ -159,9 +168,10 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
                     provider: args.provider,
                     opts: options.get(`${args.type}::${args.name}`) ?? {},
                     outputs,
+                    ...(read !== undefined && { read }),
                 });
                 if (planned) return { id: "", state: outputs };
-                const id = run.id ? run.id(args.type, args.name) : `${args.name}-id`;
+                const id = read ?? (run.id ? run.id(args.type, args.name) : `${args.name}-id`);
                 return { id, state: outputs };
             },
             call: (args) => {
@@ -183,51 +193,56 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
     }
     let outputs: Record<string, unknown> = {};
     let error: unknown;
+    const rejections = captureRejections();
     try {
-        await pulumi.runtime.runInPulumiStack(async () => {
-            pulumi.runtime.registerStackTransformation((t) => {
-                const dependsOn = ([] as unknown[]).concat(t.opts.dependsOn ?? []);
-                options.set(`${t.type}::${t.name}`, {
-                    protect: t.opts.protect,
-                    ignoreChanges: t.opts.ignoreChanges,
-                    customTimeouts: (t.opts as { customTimeouts?: Registered["opts"]["customTimeouts"] }).customTimeouts,
-                    parent: nameOf(t.opts.parent),
-                    dependsOn: dependsOn.map((r) => nameOf(r) as string),
+        try {
+            await pulumi.runtime.runInPulumiStack(async () => {
+                pulumi.runtime.registerStackTransformation((t) => {
+                    const dependsOn = ([] as unknown[]).concat(t.opts.dependsOn ?? []);
+                    options.set(`${t.type}::${t.name}`, {
+                        protect: t.opts.protect,
+                        ignoreChanges: t.opts.ignoreChanges,
+                        customTimeouts: (t.opts as { customTimeouts?: Registered["opts"]["customTimeouts"] }).customTimeouts,
+                        parent: nameOf(t.opts.parent),
+                        dependsOn: dependsOn.map((r) => nameOf(r) as string),
+                    });
+                    const deps = new Set<string>();
+                    const provider = (t.opts as { provider?: unknown }).provider;
+                    for (const r of [...dependsOn, t.opts.parent, provider]) {
+                        const k = keyOf(r);
+                        if (k) deps.add(k);
+                    }
+                    outputResources(t.props, deps, pendingDependencies);
+                    dependencies.set(`${t.type}::${t.name}`, deps);
+                    return undefined;
                 });
-                const deps = new Set<string>();
-                const provider = (t.opts as { provider?: unknown }).provider;
-                for (const r of [...dependsOn, t.opts.parent, provider]) {
-                    const k = keyOf(r);
-                    if (k) deps.add(k);
+                try {
+                    outputs = program();
+                } catch (e) {
+                    error = e;
                 }
-                outputResources(t.props, deps, pendingDependencies);
-                dependencies.set(`${t.type}::${t.name}`, deps);
-                return undefined;
+                return outputs;
             });
-            try {
-                outputs = program();
-            } catch (e) {
-                error = e;
+        } catch (e) {
+            // The stack's outputs failed: an apply threw (its own error is found below).
+            error ??= e;
+        } finally {
+            for (const [k, v] of saved) {
+                if (v === undefined) delete process.env[k];
+                else process.env[k] = v;
             }
-            return outputs;
-        });
-    } finally {
-        for (const [k, v] of saved) {
-            if (v === undefined) delete process.env[k];
-            else process.env[k] = v;
         }
-    }
-    // Let every registration and apply settle before anyone reads the records.
-    if (error === undefined) {
-        await settle(outputs);
-        await Promise.all(pendingDependencies);
-    } else {
-        // The root stack still registers its outputs: let that reach this run's mocks, not the next run's.
-        await settle({});
+        // Let every registration and apply settle before anyone reads the records; the first
+        // output that failed says why, without the serialization path around it.
+        error = (await failureOf(outputs)) ?? error;
+        await Promise.allSettled(pendingDependencies);
+        await drain();
+    } finally {
+        rejections.release();
     }
     for (const r of resources) r.dependencies = [...(dependencies.get(r.key) ?? [])].filter((k) => k !== r.key);
     for (const r of resources) Object.assign(r, links.get(r.key));
-    return { evaluation: { resources, invokes, outputs }, error };
+    return { evaluation: { resources, invokes, outputs }, error: error ?? rejections.first() };
 }
 
 /** Records each registration's URN and declared dependencies, by "<type>::<name>". */
@@ -253,9 +268,42 @@ function recordLinks(): Map<string, Pick<Registered, "urn" | "dependencyUrns" | 
     return links;
 }
 
-async function settle(outputs: Record<string, unknown>): Promise<void> {
-    await Promise.all(Object.values(outputs).map((o) => (pulumi.Output.isInstance(o) ? resolveOutput(o) : o)));
+/** The error of a failed output: the apply's own, before the SDK wrapped it into serialization errors of the resources that consumed it. */
+async function failureOf(outputs: Record<string, unknown>): Promise<unknown> {
+    const settled = await Promise.allSettled(Object.values(outputs).map((o) => (pulumi.Output.isInstance(o) ? resolveOutput(o) : o)));
+    const failures = settled.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+    const wrapped = (e: unknown) => e instanceof Error && e.message.startsWith("error serializing property");
+    return failures.find((e) => !wrapped(e)) ?? failures[0];
+}
+
+/** Waits until the SDK has no RPC in flight and nothing else is queued. */
+async function drain(): Promise<void> {
+    const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs;
+    await waitForRPCs();
     await new Promise((r) => setImmediate(r));
+}
+
+/**
+ * A failed apply fails the run, as it fails `pulumi up`: the SDK re-raises every resource
+ * operation that failed on it as an unhandled rejection, and the language host reports those
+ * (runAsyncResourceOp in @pulumi/pulumi runtime/resource.js). This records them instead, on the
+ * real process (Node's main context): under jest `process` is a per-file copy whose listeners
+ * Node never calls, and jest's own listener would fail the running test with them.
+ */
+function captureRejections(): { first(): unknown; release(): void } {
+    const real = runInThisContext("process") as NodeJS.Process;
+    const others = real.listeners("unhandledRejection");
+    const seen: unknown[] = [];
+    const record = (e: unknown) => seen.push(e);
+    real.removeAllListeners("unhandledRejection");
+    real.on("unhandledRejection", record);
+    return {
+        first: () => seen[0],
+        release: () => {
+            real.off("unhandledRejection", record);
+            for (const l of others) real.on("unhandledRejection", l as (...args: unknown[]) => void);
+        },
+    };
 }
 
 /**
@@ -265,13 +313,14 @@ async function settle(outputs: Record<string, unknown>): Promise<void> {
 export async function resolveOutput<T>(o: pulumi.Output<T> | T): Promise<{ value: T; secret: boolean; known?: false }> {
     if (!pulumi.Output.isInstance(o)) return { value: o as T, secret: false };
     const out = o as pulumi.Output<T>;
+    // Output.promise (internal to the SDK) rejects when the Output failed, where apply never runs.
+    const value = await (out as unknown as { promise(): Promise<T> }).promise();
     const secret = await pulumi.isSecret(out);
     // The engine's view: unknowns serialize to its sentinel (only during a preview).
     const wire: unknown = await pulumi.runtime.serializeProperty("resolve", out);
     if (JSON.stringify(wire ?? null).includes(pulumi.runtime.unknownValue)) {
         return { value: undefined as T, secret, known: false };
     }
-    const value = await new Promise<T>((r) => out.apply((v) => r(v)));
     return { value, secret };
 }
 

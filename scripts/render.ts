@@ -63,7 +63,11 @@ function stackConfig(stack: string, root: string): { config: Record<string, stri
     return { config, secretKeys, examples };
 }
 
-function cloudState(type: string, name: string, inputs: Record<string, Json>): Record<string, Json> {
+function cloudState(type: string, name: string, inputs: Record<string, Json>, read?: string): Record<string, Json> {
+    if (read !== undefined && type === "kubernetes:core/v1:Service") {
+        // The ingress controller's Service, read after the release: its status names the load balancer.
+        return { metadata: { name: read.split("/")[1], namespace: read.split("/")[0] }, status: { loadBalancer: { ingress: [{ ip: known("load balancer IP") }] } } };
+    }
     switch (type) {
         case "digitalocean:index/vpc:Vpc":
             return { ipRange: known("VPC IP range"), ...inputs };
@@ -83,6 +87,8 @@ function cloudState(type: string, name: string, inputs: Record<string, Json>): R
             return { ...inputs, endpoint: `registry.digitalocean.com/${inputs.name}`, serverUrl: "registry.digitalocean.com" };
         case "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials":
             return { ...inputs, dockerCredentials: JSON.stringify({ auths: { "registry.digitalocean.com": { auth: Buffer.from("user:secret").toString("base64") } } }) };
+        case "kubernetes:helm.sh/v3:Release":
+            return { ...inputs, status: { name: inputs.name, namespace: inputs.namespace, status: "deployed" } };
         case "docker-build:index:Image":
             return { ...inputs, digest: known("image digest") };
         case "random:index/randomPassword:RandomPassword":
@@ -128,7 +134,7 @@ export async function evaluateOffline(stack: string, root = ROOT): Promise<{ eva
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9.-]+/g, "-").replace(/-{2,}/g, "-").replace(/^-+|-+$/g, "").toLowerCase();
 const masked = (r: Registered) => maskSecrets<Record<string, Json>>(r.inputs, SECRET_MASK);
-const isKubernetesObject = (r: Registered) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/");
+const isKubernetesObject = (r: Registered) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && r.read === undefined;
 const cell = (s: string) => s.replace(/\|/g, "\\|");
 
 /** A Kubernetes object as `pulumi up` applies it: secrets masked, auto-named objects with their name. */
@@ -190,7 +196,8 @@ export async function render(stack: string, outRoot = path.join(ROOT, "out"), ro
     }
     const cost = outputs.estimatedMonthlyCostUsd as { totalUsd?: number; maxUsd?: number; lines?: { item: string; quantity: number; unitUsd: number; usd: number }[]; unavailable?: string };
     const releases = order.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
-    const others = order.filter((r) => !isKubernetesObject(r) && !releases.includes(r));
+    const reads = order.filter((r) => r.read !== undefined);
+    const others = order.filter((r) => !isKubernetesObject(r) && !releases.includes(r) && !reads.includes(r));
     const registry = evaluation.resources.find((r) => r.type === "digitalocean:index/containerRegistry:ContainerRegistry");
     const pullCredentials = evaluation.resources.find(
         (r) => r.type === "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials" && r.inputs.write === false,
@@ -239,6 +246,14 @@ export async function render(stack: string, outRoot = path.join(ROOT, "out"), ro
         "",
         table([["Data source", "Arguments"], ...evaluation.invokes.map((i) => [`\`${i.token}\``, `\`${cell(JSON.stringify(i.args))}\``])]),
         "",
+        ...(reads.length
+            ? [
+                  "Existing objects read (`.get`), in apply order:",
+                  "",
+                  table([["#", "Name", "Type", "Id", "Waits for"], ...reads.map((r) => [number.get(r.key) ?? "", r.name, `\`${r.type}\``, `\`${r.read}\``, cell(waitsFor(r).map(label).join(", ") || "–")])]),
+                  "",
+              ]
+            : []),
         "## DigitalOcean and other resources",
         "",
         ...others.flatMap((r) => [heading(r), "", ...details(r), ...yamlBlock(masked(r)), ""]),
@@ -250,7 +265,7 @@ export async function render(stack: string, outRoot = path.join(ROOT, "out"), ro
             return [
                 heading(r),
                 "",
-                `\`${v.name}\` ${v.version}: chart \`${v.chart}\` from ${v.repositoryOpts?.repo}, namespace \`${v.namespace}\`.`,
+                `\`${v.name}\` ${v.version}: chart \`${v.chart}\`${v.repositoryOpts?.repo ? ` from ${v.repositoryOpts.repo}` : ""}, namespace \`${v.namespace}\`.`,
                 ...details(r),
                 "Values:",
                 "",

@@ -8,11 +8,13 @@ import {
     ofType,
     one,
     plainTextSecrets,
+    PROJECT,
     Registered,
     resolve,
     SECRET_TEXTS,
     secretInput,
     StackName,
+    stackFileConfig,
     unwrapSecrets,
     USER_VALUES,
 } from "./harness";
@@ -202,9 +204,10 @@ describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: St
         for (const p of paths) expect(services[p.backend.service.name]).toContain(p.backend.service.port.number);
     });
 
-    test("PodDisruptionBudget keeps one app pod during drains", () => {
+    test("PodDisruptionBudget keeps one app pod during drains, and never holds a drain for unready pods", () => {
         const pdb = obj(one(e, T.pdb, "app-web")).spec;
         expect(pdb.minAvailable).toBe(1);
+        expect(pdb.unhealthyPodEvictionPolicy).toBe("AlwaysAllow");
         expect(pdb.selector.matchLabels).toEqual(obj(web()).spec.selector.matchLabels);
     });
 
@@ -283,7 +286,7 @@ describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: St
         expect(policies["web-from-ingress"].podSelector.matchLabels).toEqual(obj(web()).spec.selector.matchLabels);
         expect(policies["static-from-ingress"].podSelector.matchLabels).toEqual(obj(one(e, T.deployment, "app-static")).spec.selector.matchLabels);
         expect(policies["web-to-database"].egress).toEqual([
-            { to: [{ ipBlock: { cidr: "10.110.0.0/20" } }], ports: [{ protocol: "TCP", port: 25060 }, { protocol: "TCP", port: 25061 }] },
+            { to: [{ ipBlock: { cidr: stackFileConfig(stack)[`${PROJECT}:vpcIpRange`] } }], ports: [{ protocol: "TCP", port: 25060 }, { protocol: "TCP", port: 25061 }] },
         ]);
         expect(policies["sync-to-git"].egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }]);
         expect(policies["dns-egress"].egress[0].ports).toEqual([{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);

@@ -3,6 +3,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import program from "../index";
 import { ConfigError, configSchema, DEFAULT_CHARTS, parseConfig, SECRET_KEYS } from "../components/config";
+import { nodeCapacity, overlap, reservedOverlaps } from "../components/networks";
 import {
     evaluate,
     evaluateFailure,
@@ -42,6 +43,9 @@ const BAD: BadCase[] = [
     { title: "unknown region", stack: "dev", set: { region: "mars1" }, key: "region", shown: '"mars1"', allowed: 'one of "ams3"' },
     { title: "malformed node size", stack: "dev", set: { nodeSize: "big" }, key: "nodeSize", shown: '"big"', allowed: "Droplet size slug" },
     { title: '"latest" Kubernetes version', stack: "prod", set: { kubernetesVersionPrefix: "latest" }, key: "kubernetesVersionPrefix", shown: '"latest"', allowed: "minor version prefix" },
+    { title: "Kubernetes minor newer than ingress-nginx supports", stack: "dev", set: { kubernetesVersionPrefix: "1.36" }, key: "kubernetesVersionPrefix", shown: '"1.36"', allowed: "a minor every pinned chart supports (newest: 1.35); 1.36 is outside what ingress-nginx 4.15.1 (1.31 to 1.35) supports. To run it anyway: pulumi config set acceptUnsupportedKubernetesVersion 1.36" },
+    { title: "Kubernetes minor older than cert-manager supports", stack: "prod", set: { kubernetesVersionPrefix: "1.30." }, key: "kubernetesVersionPrefix", shown: '"1.30."', allowed: "1.30 is outside what ingress-nginx 4.15.1 (1.31 to 1.35) and cert-manager v1.21.1 (1.33 to 1.36) and metrics-server 3.13.1 (1.31 to newer) supports" },
+    { title: "acceptance of another minor than the configured one", stack: "dev", set: { kubernetesVersionPrefix: "1.36", acceptUnsupportedKubernetesVersion: "1.37" }, key: "acceptUnsupportedKubernetesVersion", shown: '"1.37"', allowed: '"1.36" (the minor of kubernetesVersionPrefix) or unset' },
     { title: "boolean given as text", stack: "dev", set: { haControlPlane: "yes" }, key: "haControlPlane", shown: '"yes"', allowed: "true or false" },
     { title: "autoscale min above max", stack: "prod", set: { nodeAutoscale: { minNodes: 5, maxNodes: 3 } }, key: "nodeAutoscale", shown: '{"minNodes":5,"maxNodes":3}', allowed: "minNodes must not be greater than maxNodes" },
     { title: "unknown key in nodeAutoscale", stack: "prod", set: { nodeAutoscale: { minNodes: 3, maxNodes: 5, max: 6 } }, key: "nodeAutoscale.max", shown: "6", allowed: "nodeAutoscale takes only minNodes, maxNodes" },
@@ -49,6 +53,17 @@ const BAD: BadCase[] = [
     { title: "unknown maintenance day", stack: "dev", set: { maintenanceWindow: { day: "funday", startTime: "04:00" } }, key: "maintenanceWindow.day", shown: '"funday"', allowed: '"sunday"' },
     { title: "maintenance time out of range", stack: "dev", set: { maintenanceWindow: { day: "monday", startTime: "25:00" } }, key: "maintenanceWindow.startTime", shown: '"25:00"', allowed: "HH:MM" },
     { title: "public VPC range", stack: "dev", set: { vpcIpRange: "8.8.8.0/24" }, key: "vpcIpRange", shown: '"8.8.8.0/24"', allowed: "private IPv4 CIDR" },
+    { title: "Service range inside the pod range", stack: "dev", set: { serviceSubnet: "172.25.64.0/19" }, key: "serviceSubnet", shown: '"172.25.64.0/19"', allowed: "a range that does not overlap clusterSubnet (172.25.0.0/16)" },
+    { title: "pod range over the VPC", stack: "dev", set: { clusterSubnet: "172.24.0.0/16" }, key: "clusterSubnet", shown: '"172.24.0.0/16"', allowed: "a range that does not overlap vpcIpRange (172.24.0.0/20)" },
+    { title: "Service range over the VPC", stack: "prod", set: { serviceSubnet: "172.28.0.0/19" }, key: "serviceSubnet", shown: '"172.28.0.0/19"', allowed: "a range that does not overlap vpcIpRange (172.28.0.0/20)" },
+    { title: "pod range without a Service range", stack: "prod", unset: ["serviceSubnet"], key: "serviceSubnet", shown: "(not set)", allowed: "required with clusterSubnet: DigitalOcean needs both" },
+    { title: "VPC-native ranges with a VPC range DigitalOcean picks", stack: "dev", unset: ["vpcIpRange"], key: "vpcIpRange", shown: "(not set)", allowed: "required with clusterSubnet and serviceSubnet" },
+    { title: "pod range reserved by DigitalOcean everywhere", stack: "dev", set: { clusterSubnet: "10.244.0.0/16" }, key: "clusterSubnet", shown: '"10.244.0.0/16"', allowed: "a range outside what DigitalOcean reserves in fra1 (10.244.0.0/16)" },
+    { title: "Service range reserved by DigitalOcean in the region", stack: "prod", set: { serviceSubnet: "10.19.0.0/19" }, key: "serviceSubnet", shown: '"10.19.0.0/19"', allowed: "reserves in fra1 (10.19.0.0/16)" },
+    { title: "pod range too small for the nodes", stack: "dev", set: { clusterSubnet: "172.25.0.0/20", nodeCount: 40 }, key: "clusterSubnet", shown: '"172.25.0.0/20"', allowed: "room for 40 nodes (a /25 each): this one holds 32" },
+    { title: "public pod range", stack: "dev", set: { clusterSubnet: "8.8.0.0/16" }, key: "clusterSubnet", shown: '"8.8.0.0/16"', allowed: "a private IPv4 network (RFC 1918) from /15 to /20" },
+    { title: "Service range not given by its network address", stack: "prod", set: { serviceSubnet: "172.30.1.0/19" }, key: "serviceSubnet", shown: '"172.30.1.0/19"', allowed: "given by its network address" },
+    { title: "pod range wider than /15", stack: "dev", set: { clusterSubnet: "172.16.0.0/12" }, key: "clusterSubnet", shown: '"172.16.0.0/12"', allowed: "from /15 to /20" },
     { title: "unsupported PostgreSQL version", stack: "prod", set: { dbVersion: "12" }, key: "dbVersion", shown: '"12"', allowed: 'one of "16", "17"' },
     { title: "malformed database size", stack: "dev", set: { dbSize: "large" }, key: "dbSize", shown: '"large"', allowed: "database size slug" },
     { title: "too many database nodes", stack: "prod", set: { dbNodeCount: 4 }, key: "dbNodeCount", shown: "4", allowed: "at most 3" },
@@ -211,7 +226,7 @@ describe("valid configuration", () => {
             region: "fra1",
             nodeSize: "s-2vcpu-4gb",
             nodeCount: 3,
-            kubernetesVersionPrefix: "1.36.",
+            kubernetesVersionPrefix: "1.35.",
             maintenanceWindow: { day: "sunday", startTime: "04:00" },
             destroyAllAssociatedResources: true,
             dbVersion: "17",
@@ -224,8 +239,26 @@ describe("valid configuration", () => {
         expect(c.nodeAutoscale).toBeUndefined();
     });
 
-    test("a version prefix without the trailing dot cannot match 1.360", () => {
-        const c = parseConfig(PROJECT, "dev", { ...USER_VALUES, kubernetesVersionPrefix: "1.36" });
+    test("network arithmetic: overlap either way, capacity at a /25 per node", () => {
+        expect(overlap("172.25.0.0/16", "172.25.64.0/19")).toBe(true);
+        expect(overlap("172.25.64.0/19", "172.25.0.0/16")).toBe(true);
+        expect(overlap("172.25.0.0/16", "172.26.0.0/19")).toBe(false);
+        expect(nodeCapacity("172.25.0.0/16")).toBe(512);
+        expect(nodeCapacity("172.24.0.0/15")).toBe(1024);
+    });
+
+    test("a version prefix without the trailing dot cannot match 1.340", () => {
+        const c = parseConfig(PROJECT, "dev", { ...USER_VALUES, kubernetesVersionPrefix: "1.34" });
+        expect(c.kubernetesVersionPrefix).toBe("1.34.");
+    });
+
+    test("a Kubernetes minor outside a pinned chart's range, explicitly accepted, evaluates", async () => {
+        const e = await evaluate(program, "prod", { set: { kubernetesVersionPrefix: "1.36", acceptUnsupportedKubernetesVersion: "1.36" } });
+        expect(e.invokes.find((i) => i.token.endsWith("getKubernetesVersions"))?.args.versionPrefix).toBe("1.36.");
+    });
+
+    test("a chart at another version than the pinned one is not held to the pinned one's range", () => {
+        const c = parseConfig(PROJECT, "dev", { ...USER_VALUES, kubernetesVersionPrefix: "1.36", charts: JSON.stringify({ ...charts, ingressNginx: "4.16.0" }) });
         expect(c.kubernetesVersionPrefix).toBe("1.36.");
     });
 
@@ -270,7 +303,14 @@ describe("Pulumi.yaml declares the same keys and defaults as the schema", () => 
 
     test("the undeclared keys are named in Pulumi.yaml's comment", () => {
         const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
-        expect(optional.sort()).toEqual(["loadBalancerName", "registryRegion", "vpcIpRange"]);
+        expect(optional.sort()).toEqual([
+            "acceptUnsupportedKubernetesVersion",
+            "clusterSubnet",
+            "loadBalancerName",
+            "registryRegion",
+            "serviceSubnet",
+            "vpcIpRange",
+        ]);
         for (const k of [...optional, ...structured, ...SECRET_KEYS]) expect(text).toContain(k);
     });
 
@@ -280,6 +320,19 @@ describe("Pulumi.yaml declares the same keys and defaults as the schema", () => 
             expect(required).toContain(key);
         } else {
             expect(schemaDefaults[key]).toEqual(decl.default);
+        }
+    });
+
+    test("the committed networks overlap neither each other, nor the other stack's, nor DigitalOcean's reserved ranges", () => {
+        const ranges = (["dev", "prod"] as const).flatMap((stack) => {
+            const c = parseConfig(PROJECT, stack, userConfig(stack));
+            expect(c.vpcIpRange && c.clusterSubnet && c.serviceSubnet).toBeTruthy();
+            return [c.vpcIpRange, c.clusterSubnet, c.serviceSubnet].map((r) => ({ stack, region: c.region, range: r as string }));
+        });
+        expect(ranges).toHaveLength(6);
+        for (const [i, a] of ranges.entries()) {
+            expect(reservedOverlaps(a.range, a.region)).toEqual([]);
+            for (const b of ranges.slice(i + 1)) expect([a.range, b.range, overlap(a.range, b.range)]).toEqual([a.range, b.range, false]);
         }
     });
 

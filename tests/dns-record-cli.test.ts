@@ -5,24 +5,14 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import dns2 from "dns2";
 import { main } from "../scripts/dns-record";
+import { answer, FAILURES } from "./namecheap-replies";
 
 const { Packet } = dns2;
 const ROOT = path.resolve(__dirname, "..");
 const PASSWORD = "fedcba9876543210fedcba9876543210";
 const IP = "203.0.113.10";
 
-function namecheapBody(q: URLSearchParams): string {
-    const head = `<?xml version="1.0"?><interface-response><Command>SETDNSHOST</Command><Language>eng</Language>`;
-    const tail = `<Done>true</Done><debug><![CDATA[]]></debug></interface-response>`;
-    if (q.get("domain") !== "example.org" || q.get("password") !== PASSWORD) {
-        const text = q.get("domain") !== "example.org" ? "Domain name not found" : "Passwords do not match";
-        return (
-            `${head}<ErrCount>1</ErrCount><errors><Err1>${text}</Err1></errors><ResponseCount>1</ResponseCount>` +
-            `<responses><response><Description>${text}</Description></response></responses>${tail}`
-        );
-    }
-    return `${head}<IP>${q.get("ip")}</IP><ErrCount>0</ErrCount><errors /><ResponseCount>0</ResponseCount><responses />${tail}`;
-}
+const ZONES = { "example.org": { password: PASSWORD, hosts: ["app"] } };
 
 let requests: URLSearchParams[];
 let httpServer: http.Server;
@@ -36,7 +26,7 @@ beforeAll(async () => {
     httpServer = http.createServer((req, res) => {
         const url = new URL(req.url ?? "/", "http://localhost");
         requests.push(url.searchParams);
-        res.writeHead(200, { "content-type": "text/html" }).end(namecheapBody(url.searchParams));
+        res.writeHead(200, { "content-type": "text/html" }).end(answer(url.searchParams, ZONES));
     });
     await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
     baseUrl = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
@@ -123,7 +113,9 @@ describe("update", () => {
     test("Namecheap's refusal exits 1 with its text and without the password", async () => {
         const r = await run(["update"], { ...updateEnv(), DNS_DOMAIN: "example.net" });
         expect(r.code).toBe(1);
-        expect(r.error).toEqual(["dns-record update: Namecheap rejected the update of app.example.net: Domain name not found"]);
+        expect(r.error).toEqual([
+            `dns-record update: Namecheap rejected the update of app.example.net: Domain name not found (${FAILURES.domainNotFound.responseString})`,
+        ]);
         expect(r.all).not.toContain(PASSWORD);
     });
 });

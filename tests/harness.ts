@@ -46,6 +46,8 @@ export const USER_SECRETS: Record<string, string> = {
 export const LB_IP = "203.0.113.10";
 /** DigitalOcean load balancer ids are UUIDs. */
 export const LB_ID = "4de7ac8b-495b-4884-9a69-1050c6793cd6";
+/** What the DigitalOcean API answers for the load balancer by name (differs, to tell the paths apart). */
+export const LB_IP_BY_NAME = "203.0.113.20";
 export const MOCK_IMAGE_DIGEST = `sha256:${"ab12".repeat(16)}`;
 export const DOKS_VERSIONS = ["1.37.1-do.0", "1.36.4-do.1", "1.36.3-do.0", "1.35.8-do.2"];
 
@@ -54,6 +56,41 @@ export type { Evaluation, Invocation, Registered } from "../lib/offline";
 /** The committed stack file's values, as Pulumi hands them to the program (strings). */
 export function stackFileConfig(stack: StackName): Record<string, string> {
     return readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`)).values;
+}
+
+/** A Service status as the DigitalOcean cloud controller writes it. */
+export type LoadBalancerIngress = { ip?: string; hostname?: string }[];
+
+/**
+ * The cloud's answers for one run. The ingress controller's Service, read after the release, has
+ * the status the cloud controller writes: the hostname when the do-loadbalancer-hostname
+ * annotation is set, else the load balancer's IP (digitalocean-cloud-controller-manager
+ * cloud-controller-manager/do/loadbalancers.go, EnsureLoadBalancer); `ingress` overrides it.
+ */
+function cloud(o: EvaluateOptions): (type: string, name: string, inputs: Record<string, any>, read?: string) => Record<string, any> {
+    let serviceAnnotations: Record<string, string> = {};
+    return (type, name, inputs, read) => {
+        if (type === "kubernetes:helm.sh/v3:Release" && inputs.chart === "ingress-nginx") {
+            serviceAnnotations = inputs.values?.controller?.service?.annotations ?? {};
+        }
+        if (type === "kubernetes:core/v1:Service" && read !== undefined) {
+            const [namespace, serviceName] = read.split("/");
+            const hostname = serviceAnnotations["service.beta.kubernetes.io/do-loadbalancer-hostname"];
+            const ingress = o.loadBalancerIngress ?? (hostname ? [{ hostname }] : [{ ip: LB_IP }]);
+            return {
+                apiVersion: "v1",
+                kind: "Service",
+                metadata: {
+                    name: serviceName,
+                    namespace,
+                    annotations: { ...serviceAnnotations, "kubernetes.digitalocean.com/load-balancer-id": "lb-uuid-1" },
+                },
+                spec: { type: "LoadBalancer", ports: [{ name: "http", port: 80 }, { name: "https", port: 443 }] },
+                status: { loadBalancer: { ingress } },
+            };
+        }
+        return computedState(type, name, inputs);
+    };
 }
 
 function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
@@ -146,7 +183,7 @@ function invokeResult(token: string, args: Record<string, any>): Record<string, 
             return { latestVersion: valid[0] ?? "", validVersions: valid, versionPrefix: args.versionPrefix };
         }
         case "digitalocean:index/getLoadBalancer:getLoadBalancer":
-            return { id: LB_ID, name: args.name, ip: LB_IP, status: "active" };
+            return { id: LB_ID, name: args.name, ip: LB_IP_BY_NAME, status: "active" };
         case "digitalocean:index/getContainerRegistry:getContainerRegistry":
         case "digitalocean:index/getContainerRegistries:getContainerRegistries":
             return BROKEN_REGISTRY_LOOKUP;
@@ -178,6 +215,10 @@ export interface EvaluateOptions {
     plainToken?: boolean;
     /** The stack's name as the program sees it (the stack file is still `stack`'s). */
     stackName?: string;
+    /** The ingress controller Service's status.loadBalancer.ingress, instead of what the cloud controller would write. */
+    loadBalancerIngress?: LoadBalancerIngress;
+    /** What the DigitalOcean API answers for the load balancer by name, on top of the default answer. */
+    loadBalancerByName?: Record<string, unknown>;
     /** Evaluate as the first `pulumi preview` of the stack (nothing exists yet): see `plannedState`. */
     preview?: boolean;
 }
@@ -249,10 +290,11 @@ async function run(
         config: values,
         secretKeys,
         env: { DIGITALOCEAN_TOKEN: o.env?.DIGITALOCEAN_TOKEN, DIGITALOCEAN_ACCESS_TOKEN: o.env?.DIGITALOCEAN_ACCESS_TOKEN },
-        state: computedState,
-        invoke: invokeResult,
         preview: o.preview,
         planned: plannedState,
+        state: cloud(o),
+        invoke: (token, args) =>
+            token === "digitalocean:index/getLoadBalancer:getLoadBalancer" ? { ...invokeResult(token, args), ...o.loadBalancerByName } : invokeResult(token, args),
     });
 }
 
@@ -287,6 +329,8 @@ function mergedValue(existing: string | undefined, user: string): string {
 }
 
 export const resolve = resolveOutput;
+/** Whether an Output's value is known (false in a preview for what the cloud computes on create). */
+export const isKnown = async (o: unknown): Promise<boolean> => (await resolveOutput(o)).known !== false;
 
 /** A registered input as the engine receives it: secret values arrive wrapped. */
 export function secretInput<T = any>(input: unknown): { secret: boolean; value: T } {
@@ -299,9 +343,14 @@ export function programResources(e: Evaluation): Registered[] {
     return e.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
 }
 
-/** Resources of a type; by name when given. */
+/** Resources of a type the program registers (not the objects it only reads). */
 export function ofType(e: Evaluation, type: string): Registered[] {
-    return e.resources.filter((r) => r.type === type);
+    return e.resources.filter((r) => r.type === type && r.read === undefined);
+}
+
+/** Existing objects of a type the program reads (`Resource.get`). */
+export function readsOf(e: Evaluation, type: string): Registered[] {
+    return e.resources.filter((r) => r.type === type && r.read !== undefined);
 }
 
 export function one(e: Evaluation, type: string, name?: string): Registered {
@@ -328,10 +377,10 @@ export function plainTextSecrets(v: unknown): string[] {
     return [...found];
 }
 
-/** Every Kubernetes object the program registered (not Helm releases, not the provider). */
+/** Every Kubernetes object the program registered (not Helm releases, not the provider, not objects it only reads). */
 export function kubernetesObjects(e: Evaluation): { resource: Registered; object: any }[] {
     return e.resources
-        .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/"))
+        .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && r.read === undefined)
         .map((resource) => ({ resource, object: unwrapSecrets(resource.inputs) }));
 }
 

@@ -30,6 +30,11 @@ const T = {
     pull: "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials",
 };
 
+const networks = {
+    dev: { vpc: "172.24.0.0/20", pods: "172.25.0.0/16", services: "172.26.0.0/19" },
+    prod: { vpc: "172.28.0.0/20", pods: "172.29.0.0/16", services: "172.30.0.0/19" },
+};
+
 const expected = {
     dev: { ha: false, dbNodes: 1, dbSize: "db-s-1vcpu-1gb", pool: 10, protect: false, autoscale: undefined, maintenance: { day: "sunday", startTime: "04:00" } },
     prod: { ha: true, dbNodes: 2, dbSize: "db-s-1vcpu-2gb", pool: 20, protect: true, autoscale: { min: 3, max: 5 }, maintenance: { day: "sunday", startTime: "03:00" } },
@@ -47,6 +52,12 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
         const vpc = one(e, T.vpc);
         expect(vpc.inputs).toMatchObject({ name: `django-doks-${stack}`, region: "fra1" });
         expect(vpc.opts.parent).toBe("network");
+    });
+
+    test("a VPC-native cluster: the stack's pod and Service ranges, in the stack's VPC range", () => {
+        expect(one(e, T.vpc).inputs.ipRange).toBe(networks[stack].vpc);
+        const c = one(e, T.cluster).inputs;
+        expect([c.clusterSubnet, c.serviceSubnet]).toEqual([networks[stack].pods, networks[stack].services]);
     });
 
     test("DOKS cluster in the VPC with 3 x s-2vcpu-4gb", () => {
@@ -71,9 +82,10 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
 
     test("version is the newest release for the prefix, never latest", () => {
         const c = one(e, T.cluster).inputs;
-        expect(c.version).toBe("1.36.4-do.1");
+        // The default minor is the newest every pinned chart supports (1.35), not DOKS's newest.
+        expect(c.version).toBe("1.35.8-do.2");
         const call = e.invokes.find((i) => i.token.endsWith("getKubernetesVersions"));
-        expect(call?.args.versionPrefix).toBe("1.36.");
+        expect(call?.args.versionPrefix).toBe("1.35.");
     });
 
     test("surge upgrades, maintenance window, HA and associated-resource cleanup", () => {

@@ -2,27 +2,11 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { NamecheapError, fqdnOf, parseDdnsResponse, updateDdnsRecord } from "../lib/namecheap";
+import { answer, compactSuccessBody, Failure, failureBody, FAILURES, successBody, Zone } from "./namecheap-replies";
 
 const PASSWORD = "0123456789abcdef0123456789abcdef";
 const IP = "203.0.113.10";
-
-function okBody(ip: string): string {
-    return (
-        `<?xml version="1.0"?><interface-response><Command>SETDNSHOST</Command><Language>eng</Language>` +
-        `<IP>${ip}</IP><ErrCount>0</ErrCount><errors /><ResponseCount>0</ResponseCount><responses />` +
-        `<Done>true</Done><debug><![CDATA[]]></debug></interface-response>`
-    );
-}
-
-function errBody(text: string, number: string, detail: string): string {
-    return (
-        `<?xml version="1.0"?><interface-response><Command>SETDNSHOST</Command><Language>eng</Language>` +
-        `<ErrCount>1</ErrCount><errors><Err1>${text}</Err1></errors><ResponseCount>1</ResponseCount>` +
-        `<responses><response><Description>${text}</Description><ResponseNumber>${number}</ResponseNumber>` +
-        `<ResponseString>${detail}</ResponseString></response></responses><Done>true</Done>` +
-        `<debug><![CDATA[]]></debug></interface-response>`
-    );
-}
+const okBody = successBody;
 
 interface Reply {
     status: number;
@@ -30,7 +14,7 @@ interface Reply {
     delayMs?: number;
 }
 
-/** Namecheap's endpoint: one domain, one password; `override` replaces the answer for a request number. */
+/** Namecheap's endpoint for some zones; `override` replaces the answer for a request number. */
 class FakeNamecheap {
     readonly requests: URLSearchParams[] = [];
     override?: (n: number) => Reply | undefined;
@@ -38,7 +22,7 @@ class FakeNamecheap {
     private timers = new Set<NodeJS.Timeout>();
     baseUrl = "";
 
-    constructor(private zones: Record<string, string> = { "example.org": PASSWORD }) {}
+    constructor(private zones: Record<string, Zone> = { "example.org": { password: PASSWORD, hosts: ["@", "app", "www"] } }) {}
 
     async start(): Promise<this> {
         await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
@@ -55,13 +39,7 @@ class FakeNamecheap {
     private answer(q: URLSearchParams): Reply {
         const forced = this.override?.(this.requests.length);
         if (forced) return forced;
-        const domain = q.get("domain") ?? "";
-        if (!(domain in this.zones)) return { status: 200, body: errBody("Domain name not found", "316153", "Validation error; not found; domain") };
-        if (q.get("password") !== this.zones[domain]) {
-            return { status: 200, body: errBody("Passwords do not match", "304156", "Validation error; invalid ; password") };
-        }
-        if (!q.get("host")) return { status: 200, body: errBody("No Records updated. A record not Found;", "380091", "No updates; A record not Found;") };
-        return { status: 200, body: okBody(q.get("ip") ?? "198.51.100.1") };
+        return { status: 200, body: answer(q, this.zones) };
     }
 
     private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -122,26 +100,41 @@ test("success sends host, domain, password and ip, and reports one attempt", asy
 test("a base URL with a trailing slash or a path, the apex host and URL-unsafe passwords are encoded", async () => {
     const tricky = "p&ss=w rd/+?#%";
     await fake.stop();
-    fake = await new FakeNamecheap({ "example.org": tricky }).start();
+    fake = await new FakeNamecheap({ "example.org": { password: tricky, hosts: ["@"] } }).start();
     const result = await updateDdnsRecord({ ...request({ host: "@", password: tricky }), baseUrl: `${fake.baseUrl}/` }, fast);
     expect(result.ip).toBe(IP);
     expect(fake.requests[0].get("host")).toBe("@");
     expect(fake.requests[0].get("password")).toBe(tricky);
 });
 
-test("wrong password fails at once with Namecheap's text", async () => {
+test("wrong password fails at once with Namecheap's text and its validation detail", async () => {
     const e = await failure(updateDdnsRecord(request({ password: "not-the-password-1234" }), fast));
-    expect(e.message).toBe("Namecheap rejected the update of app.example.org: Passwords do not match");
+    expect(e.message).toBe("Namecheap rejected the update of app.example.org: Passwords do not match (Validation error; invalid ; password)");
     expect(e.retryable).toBe(false);
     expect(e.errors).toEqual(["Passwords do not match"]);
     expect(fake.requests).toHaveLength(1);
     expect(e.message).not.toContain("not-the-password-1234");
 });
 
-test("unknown domain fails at once with Namecheap's text", async () => {
-    const e = await failure(updateDdnsRecord(request({ domain: "example.net" }), fast));
-    expect(e.message).toBe("Namecheap rejected the update of app.example.net: Domain name not found");
-    expect(fake.requests).toHaveLength(1);
+describe("every documented failure, end to end, fails at once with Namecheap's text and <ResponseString>", () => {
+    const cases: { name: string; f: Failure; over: Partial<{ host: string; domain: string; password: string }>; zones?: Record<string, Zone> }[] = [
+        { name: "wrong password", f: FAILURES.wrongPassword, over: { password: "not-the-password-1234" } },
+        { name: "inactive domain", f: FAILURES.domainNotActive, over: {}, zones: { "example.org": { password: PASSWORD, hosts: ["app"], active: false } } },
+        { name: "domain not in the account", f: FAILURES.domainNotFound, over: { domain: "example.net" } },
+        { name: "host without an A + Dynamic DNS record", f: FAILURES.noRecord, over: { host: "shop" } },
+    ];
+    test.each(cases)("$name", async ({ f, over, zones }) => {
+        if (zones) {
+            await fake.stop();
+            fake = await new FakeNamecheap(zones).start();
+        }
+        const e = await failure(updateDdnsRecord(request(over), fast));
+        const fqdn = `${over.host ?? "app"}.${over.domain ?? "example.org"}`;
+        expect(e.message).toBe(`Namecheap rejected the update of ${fqdn}: ${f.err} (${f.responseString})`);
+        expect(e.errors).toEqual([f.err]);
+        expect(e.retryable).toBe(false);
+        expect(fake.requests).toHaveLength(1);
+    });
 });
 
 test("HTTP 500 then success is retried", async () => {
@@ -208,7 +201,7 @@ test("a network error is retried and reported", async () => {
 });
 
 test("the password appears in no error, even when Namecheap echoes it", async () => {
-    fake.override = () => ({ status: 200, body: errBody(`Invalid password ${PASSWORD}`, "1", "x") });
+    fake.override = () => ({ status: 200, body: failureBody({ ...FAILURES.wrongPassword, err: `Invalid password ${PASSWORD}` }) });
     const echoed = await failure(updateDdnsRecord(request(), fast));
     expect(echoed.message).toContain("Invalid password ***");
     expect(echoed.errors.join()).not.toContain(PASSWORD);
@@ -223,20 +216,31 @@ test("the password appears in no error, even when Namecheap echoes it", async ()
 });
 
 describe("parseDdnsResponse", () => {
-    test("reads success and failure bodies", () => {
-        expect(parseDdnsResponse(okBody(IP))).toEqual({ errCount: 0, errors: [], ip: IP, done: true });
-        expect(parseDdnsResponse(errBody("Passwords do not match", "304156", "x"))).toMatchObject({
+    test("reads the recorded success bodies, 2024 and 2019", () => {
+        expect(parseDdnsResponse(okBody(IP))).toEqual({ errCount: 0, errors: [], details: [], ip: IP, done: true });
+        expect(parseDdnsResponse(compactSuccessBody(IP))).toEqual({ errCount: 0, errors: [], details: [], ip: IP, done: true });
+    });
+
+    test("reads <Err1> and each response's <ResponseString>, with or without <Description>", () => {
+        expect(parseDdnsResponse(failureBody(FAILURES.wrongPassword))).toEqual({
             errCount: 1,
             errors: ["Passwords do not match"],
+            details: ["Validation error; invalid ; password"],
+            done: true,
+        });
+        expect(parseDdnsResponse(failureBody(FAILURES.domainNotActive))).toMatchObject({
+            errors: ["Domain name not active"],
+            details: ["Validation error; not active; domain name(s)"],
         });
     });
 
-    test("takes the text from <responses> when <errors> is empty, and tolerates encoding=utf-16", () => {
-        const body =
+    test("with <errors /> empty, the text comes from <Description>, else from <ResponseString>", () => {
+        const body = (response: string) =>
             `<?xml version="1.0" encoding="utf-16"?>\r\n<interface-response><ErrCount>1</ErrCount><errors />` +
-            `<responses><response><Description>Domain name not found</Description></response></responses>` +
-            `</interface-response>`;
-        expect(parseDdnsResponse(body).errors).toEqual(["Domain name not found"]);
+            `<ResponseCount>1</ResponseCount><responses><response>${response}</response></responses></interface-response>`;
+        expect(parseDdnsResponse(body("<Description>Domain name not found</Description>")).errors).toEqual(["Domain name not found"]);
+        const onlyString = parseDdnsResponse(body("<ResponseNumber>304156</ResponseNumber><ResponseString>Validation error; invalid ; password</ResponseString>"));
+        expect(onlyString).toMatchObject({ errors: ["Validation error; invalid ; password"], details: [] });
     });
 
     test.each([

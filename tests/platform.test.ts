@@ -1,11 +1,13 @@
+import * as pulumi from "@pulumi/pulumi";
 import program from "../index";
 import { DEFAULT_CHARTS } from "../components/config";
 import { ACME_SERVERS, ingressNginxValues, metricsServerValues } from "../components/platform";
-import { evaluate, Evaluation, LB_IP, one, ofType, resolve, StackName, USER_VALUES } from "./harness";
+import { evaluate, evaluateFailure, Evaluation, isKnown, LB_IP, LB_IP_BY_NAME, one, ofType, readsOf, resolve, StackName, USER_VALUES } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const ISSUER = "kubernetes:cert-manager.io/v1:ClusterIssuer";
+const SERVICE = "kubernetes:core/v1:Service";
 const LB = "service.beta.kubernetes.io/do-loadbalancer";
 
 const perStack = {
@@ -21,16 +23,17 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
     const x = perStack[stack];
     const release = (name: string) => one(e, RELEASE, `platform-${name}`);
 
-    test("three releases, each pinned, from its repository, in a namespace of its own", () => {
+    test("three releases, each pinned, from its repository or OCI registry, in a namespace of its own", () => {
         const releases = ofType(e, RELEASE).map((r) => ({
             name: r.inputs.name,
             chart: r.inputs.chart,
             version: r.inputs.version,
-            repo: r.inputs.repositoryOpts.repo,
+            repo: r.inputs.repositoryOpts?.repo,
             namespace: r.inputs.namespace,
         }));
         expect(releases.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
-            { name: "cert-manager", chart: "cert-manager", version: DEFAULT_CHARTS.certManager, repo: "https://charts.jetstack.io", namespace: "cert-manager" },
+            // cert-manager from its OCI home, by reference (no repository).
+            { name: "cert-manager", chart: "oci://quay.io/jetstack/charts/cert-manager", version: DEFAULT_CHARTS.certManager, repo: undefined, namespace: "cert-manager" },
             { name: "ingress-nginx", chart: "ingress-nginx", version: DEFAULT_CHARTS.ingressNginx, repo: "https://kubernetes.github.io/ingress-nginx", namespace: "ingress-nginx" },
             { name: "metrics-server", chart: "metrics-server", version: DEFAULT_CHARTS.metricsServer, repo: "https://kubernetes-sigs.github.io/metrics-server", namespace: "metrics-server" },
         ]);
@@ -51,6 +54,15 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
         expect(v.ingressClassResource).toMatchObject({ name: "nginx", enabled: true });
         expect(v.config["use-proxy-protocol"]).toBe("false");
         expect(v.replicaCount).toBe(x.ingressReplicas);
+    });
+
+    test("every chart PodDisruptionBudget the stack turns on evicts unready pods (ingress-nginx from 2 replicas, metrics-server from 2)", () => {
+        const ingress = release("ingress-nginx").inputs.values.controller;
+        expect(ingress.unhealthyPodEvictionPolicy).toBe("AlwaysAllow");
+        const metrics = release("metrics-server").inputs.values.podDisruptionBudget;
+        expect(metrics).toEqual({ enabled: x.metricsReplicas > 1, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+        // cert-manager runs one replica of each component with the chart's PDBs off (its default).
+        expect(JSON.stringify(release("cert-manager").inputs.values)).not.toContain("podDisruptionBudget");
     });
 
     test("cert-manager installs its CRDs", () => {
@@ -88,11 +100,15 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
         expect((await resolve(e.outputs.clusterIssuer)).value).toBe(x.issuer);
     });
 
-    test("the load balancer IP is read by name after ingress-nginx is installed", async () => {
-        const lookup = e.invokes.filter((i) => i.token === "digitalocean:index/getLoadBalancer:getLoadBalancer");
-        // The platform reads the IP, the monitoring the id (tests/monitoring.test.ts): both by name.
-        expect(lookup.map((i) => i.args.name)).toEqual([`django-doks-${stack}`, `django-doks-${stack}`]);
-        for (const l of lookup) expect(l.seq).toBeGreaterThan(release("ingress-nginx").seq);
+    test("the load balancer IP comes from the ingress controller Service's status, read after the release", async () => {
+        const reads = readsOf(e, SERVICE);
+        expect(reads.map((r) => [r.name, r.read])).toEqual([["platform-ingress-controller", "ingress-nginx/ingress-nginx-controller"]]);
+        const read = reads[0];
+        expect(read.opts.dependsOn).toEqual(["platform-ingress-nginx"]);
+        expect(read.seq).toBeGreaterThan(release("ingress-nginx").seq);
+        expect(read.provider).toBe(release("ingress-nginx").provider);
+        // The one lookup by name is the monitoring's, for the load balancer's id (tests/monitoring.test.ts).
+        expect(e.invokes.filter((i) => i.token.endsWith("getLoadBalancer"))).toHaveLength(1);
         expect(await resolve(e.outputs.loadBalancerIp)).toEqual({ value: LB_IP, secret: false });
     });
 
@@ -102,16 +118,53 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
 });
 
 describe("platform options", () => {
-    test("PROXY protocol on also names the LB hostname, so HTTP-01 self-checks pass", async () => {
-        const e = await evaluate(program, "dev", { set: { ingressProxyProtocol: true, loadBalancerName: "edge-lb" } });
+    test("PROXY protocol on: a REGIONAL load balancer, and the LB hostname so HTTP-01 self-checks pass", async () => {
+        // Monitoring off: its own lookup of the load balancer's id would be a second one by this name.
+        const e = await evaluate(program, "dev", { set: { ingressProxyProtocol: true, loadBalancerName: "edge-lb", monitoring: { enabled: false } } });
         const v = one(e, RELEASE, "platform-ingress-nginx").inputs.values.controller;
         expect(v.service.annotations).toEqual({
             [`${LB}-name`]: "edge-lb",
             [`${LB}-enable-proxy-protocol`]: "true",
             [`${LB}-hostname`]: USER_VALUES.hostname,
+            [`${LB}-type`]: "REGIONAL",
         });
         expect(v.config["use-proxy-protocol"]).toBe("true");
-        expect(e.invokes.find((i) => i.token.endsWith("getLoadBalancer"))?.args.name).toBe("edge-lb");
+    });
+
+    test("with the hostname annotation the Service status has no IP: the IP comes from the load balancer by name", async () => {
+        // Monitoring off: its own lookup of the load balancer's id would be a second one by this name.
+        const e = await evaluate(program, "dev", { set: { ingressProxyProtocol: true, loadBalancerName: "edge-lb", monitoring: { enabled: false } } });
+        const lookups = e.invokes.filter((i) => i.token.endsWith("getLoadBalancer"));
+        expect(lookups.map((i) => i.args.name)).toEqual(["edge-lb"]);
+        expect(lookups[0].seq).toBeGreaterThan(readsOf(e, SERVICE)[0].seq);
+        expect(await resolve(e.outputs.loadBalancerIp)).toEqual({ value: LB_IP_BY_NAME, secret: false });
+    });
+
+    test("preview of a new stack: the Service cannot be read yet, the IP is unknown, nothing fails", async () => {
+        // The status this Service would have on `up` (none) would fail the run; a preview never reads it.
+        const e = await evaluate(program, "dev", { preview: true, loadBalancerIngress: [] });
+        const read = readsOf(e, SERVICE)[0];
+        expect(read.opts.dependsOn).toEqual(["platform-ingress-nginx"]);
+        expect(read.read).toBe(pulumi.runtime.unknownValue);
+        expect(await isKnown(e.outputs.loadBalancerIp)).toBe(false);
+        expect(e.invokes.filter((i) => i.token.endsWith("getLoadBalancer"))).toEqual([]);
+    });
+
+    test("a dual-stack load balancer: the IPv4 entry, whatever the order", async () => {
+        const e = await evaluate(program, "prod", { loadBalancerIngress: [{ ip: "2001:db8::10" }, { ip: "198.51.100.7" }] });
+        expect((await resolve(e.outputs.loadBalancerIp)).value).toBe("198.51.100.7");
+    });
+
+    test.each([
+        ["no status", [], {}],
+        ["only an IPv6 address", [{ ip: "2001:db8::10" }], {}],
+        ["a hostname, and the load balancer by name has no IP yet", [{ hostname: USER_VALUES.hostname }], { ip: "" }],
+    ])("no IPv4 (%s) fails the deployment with what the Service and DigitalOcean reported", async (_case, ingress, byName) => {
+        const { error } = await evaluateFailure(program, "dev", { loadBalancerIngress: ingress, loadBalancerByName: byName });
+        expect(error.message).toContain("The ingress controller's load balancer has no public IPv4");
+        expect(error.message).toContain(`Service ingress-nginx/ingress-nginx-controller reports status.loadBalancer.ingress = ${JSON.stringify(ingress)}`);
+        expect(error.message).toContain("kubectl -n ingress-nginx describe service ingress-nginx-controller");
+        if ("ip" in byName) expect(error.message).toContain(`the DigitalOcean load balancer "django-doks-dev" reports ip ""`);
     });
 
     test("chart versions come from config", async () => {
@@ -126,10 +179,10 @@ describe("platform options", () => {
         expect((await resolve(e.outputs.clusterIssuer)).value).toBe("letsencrypt-production");
     });
 
-    test("value builders", () => {
+    test("value builders: the charts' PodDisruptionBudgets evict unready pods too", () => {
         const two = ingressNginxValues({ replicas: 2, loadBalancerName: "lb", proxyProtocol: false, hostname: "a.b.org" });
-        expect((two.controller as Record<string, unknown>).minAvailable).toBe(1);
-        expect(metricsServerValues(1).podDisruptionBudget).toEqual({ enabled: false, minAvailable: 1 });
-        expect(metricsServerValues(2).podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1 });
+        expect(two.controller).toMatchObject({ minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+        expect(metricsServerValues(1).podDisruptionBudget).toEqual({ enabled: false, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+        expect(metricsServerValues(2).podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
     });
 });

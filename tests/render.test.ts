@@ -63,7 +63,8 @@ describe.each(["dev", "prod"])("npm run render -- %s", (stack) => {
             expect(plan).toContain(stringify(shown, { lineWidth: 0 }).trimEnd());
         }
         expect(plan).toMatch(/### \d+\. platform-ingress-nginx/);
-        expect(plan).toContain("chart `cert-manager` from https://charts.jetstack.io");
+        expect(plan).toContain("chart `oci://quay.io/jetstack/charts/cert-manager`, namespace `cert-manager`.");
+        expect(plan).toContain("chart `ingress-nginx` from https://kubernetes.github.io/ingress-nginx, namespace `ingress-nginx`.");
         expect(plan).toContain("dependsOn: platform-cert-manager");
         expect(plan).toContain(`loadBalancerIp: "«load balancer IP: known after deploy»"`);
         expect(plan).toMatch(/\| \*\*Total\*\* \| +\| +\| \*\*\d+\.\d\d\*\* \|/);

@@ -59,6 +59,12 @@ const ROWS: Record<string, Row> = {
     "database PostgreSQL creates": { stack: "prod", set: { dbName: "postgres" }, key: "dbName", shown: '"postgres"', allowed: "a database other than defaultdb, postgres" },
     "user with PostgreSQL's reserved prefix": { stack: "dev", set: { dbUser: "pg_app" }, key: "dbUser", shown: '"pg_app"', allowed: 'does not start with "pg_"' },
     "DigitalOcean's admin user": { stack: "prod", set: { dbUser: "doadmin" }, key: "dbUser", shown: '"doadmin"', allowed: 'admin "doadmin" that DigitalOcean creates' },
+    // DigitalOcean: a VPC range that collides with the cluster's networks or what DigitalOcean reserves
+    "VPC range over the stack's pod network": { stack: "dev", set: { vpcIpRange: "172.25.0.0/20" }, key: "clusterSubnet", shown: '"172.25.0.0/16"', allowed: "a range that does not overlap vpcIpRange (172.25.0.0/20)" },
+    "VPC range over the stack's service network": { stack: "prod", set: { vpcIpRange: "172.30.0.0/20" }, key: "serviceSubnet", shown: '"172.30.0.0/19"', allowed: "a range that does not overlap vpcIpRange (172.30.0.0/20)" },
+    "VPC range over DOKS's default pod network": { stack: "dev", unset: ["clusterSubnet", "serviceSubnet"], set: { vpcIpRange: "10.244.0.0/20" }, key: "vpcIpRange", shown: '"10.244.0.0/20"', allowed: "outside what DigitalOcean reserves in fra1 (10.244.0.0/16)" },
+    "VPC range over DOKS's default service network": { stack: "prod", unset: ["clusterSubnet", "serviceSubnet"], set: { vpcIpRange: "10.245.16.0/20" }, key: "vpcIpRange", shown: '"10.245.16.0/20"', allowed: "(10.245.0.0/16)" },
+    "VPC range over the region's reserved range": { stack: "dev", set: { vpcIpRange: "10.19.0.0/20" }, key: "vpcIpRange", shown: '"10.19.0.0/20"', allowed: "outside what DigitalOcean reserves in fra1 (10.19.0.0/16)" },
     // Let's Encrypt: contact addresses it refuses
     "contact at example.com": { stack: "dev", set: { acmeEmail: "ops@example.com" }, key: "acmeEmail", shown: '"ops@example.com"', allowed: "it refuses @example.com" },
     "contact at example.org": { stack: "prod", set: { acmeEmail: "admin@EXAMPLE.org" }, key: "acmeEmail", shown: '"admin@EXAMPLE.org"', allowed: "it refuses @example.org" },
@@ -82,8 +88,6 @@ describe("values the cloud would refuse are config errors before anything is cre
         expect(evaluation.invokes).toEqual([]);
     });
 
-    // Owned by issue 14 item 11 (clusterSubnet / serviceSubnet keys and their overlap check).
-    test.todo("a VPC range that collides with DOKS's cluster and service subnets");
 });
 
 describe("values just inside the same rules pass", () => {
