@@ -6,7 +6,7 @@ import { createMigrations } from "./migrations";
 import { createAppNamespace } from "./namespace";
 import { createNetworkPolicies } from "./network-policies";
 import { createStaticSite, STATIC_PORT, StaticContentArgs } from "./static-site";
-import { APP_PORT, createWeb, Scaling } from "./web";
+import { APP_PORT, createWeb, Probes, Scaling } from "./web";
 import { ComputeResources } from "./workload";
 
 export { APP_NAMESPACE } from "./namespace";
@@ -15,7 +15,7 @@ export { CONTENT_LINK, CONTENT_ROOT, IMAGES, STATIC_PORT, STORAGE_CLASS, staticS
 export { contentHash } from "./workload";
 export type { Route } from "./ingress";
 export type { StaticContentArgs } from "./static-site";
-export type { Scaling } from "./web";
+export type { Probes, Scaling } from "./web";
 export type { ComputeResources } from "./workload";
 
 export interface AppArgs {
@@ -45,7 +45,7 @@ export interface AppArgs {
     routes: Route[];
     scaling: Scaling;
     resources: ComputeResources;
-    probes: { liveness: string; readiness: string; startup: string };
+    probes: Probes;
     gunicornWorkers: number;
     migrateCommand: string[];
     staticContent: StaticContentArgs;

@@ -25,6 +25,13 @@ export interface Scaling {
     memoryUtilization: number;
 }
 
+/** HTTP paths of the startup, readiness and liveness probes. */
+export interface Probes {
+    liveness: string;
+    readiness: string;
+    startup: string;
+}
+
 export interface WebArgs {
     /** The app's image by tag or digest. */
     image: pulumi.Input<string>;
@@ -34,8 +41,7 @@ export interface WebArgs {
     configHash: string;
     pullSecretName: pulumi.Input<string>;
     resources: ComputeResources;
-    /** HTTP paths of the startup, readiness and liveness probes. */
-    probes: { liveness: string; readiness: string; startup: string };
+    probes: Probes;
     scaling: Scaling;
     /** The pods start after these (the migrations Job). */
     dependsOn: pulumi.Resource[];
