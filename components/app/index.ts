@@ -1,0 +1,124 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createAppEnv } from "./env";
+import { createIngress, Route } from "./ingress";
+import { createMigrations } from "./migrations";
+import { createAppNamespace } from "./namespace";
+import { createNetworkPolicies } from "./network-policies";
+import { createStaticSite, STATIC_PORT, StaticContentArgs } from "./static-site";
+import { APP_PORT, createWeb, Probes, Scaling } from "./web";
+import { ComputeResources } from "./workload";
+
+export { APP_NAMESPACE } from "./namespace";
+export { APP_PORT } from "./web";
+export { CONTENT_LINK, CONTENT_ROOT, IMAGES, STATIC_PORT, STORAGE_CLASS, staticServerConfig } from "./static-site";
+export { contentHash } from "./workload";
+export type { Route } from "./ingress";
+export type { StaticContentArgs } from "./static-site";
+export type { Probes, Scaling } from "./web";
+export type { ComputeResources } from "./workload";
+
+export interface AppArgs {
+    provider: k8s.Provider;
+    namespace: string;
+    /** Instance label: the stack. */
+    instance: string;
+    /** Image by tag or digest. */
+    image: pulumi.Input<string>;
+    hostnames: string[];
+    env: Record<string, string>;
+    /** Secret environment variables (a Pulumi secret). */
+    secretEnv: pulumi.Input<Record<string, string>>;
+    /** Through the connection pool (secret). */
+    databaseUrl: pulumi.Input<string>;
+    /** Direct connection, for migrations (secret). */
+    migrationDatabaseUrl: pulumi.Input<string>;
+    /** Where the database listens: the VPC range and the direct and pool ports. */
+    database: { cidr: pulumi.Input<string>; ports: pulumi.Input<number>[] };
+    /** .dockerconfigjson for the registry (secret). */
+    registryDockerConfigJson: pulumi.Input<string>;
+    ingressClassName: pulumi.Input<string>;
+    ingressNamespace: pulumi.Input<string>;
+    clusterIssuer: pulumi.Input<string>;
+    /** Resolves once DNS points at the load balancer: the Ingress (and its certificate) waits for it. */
+    dnsReady: pulumi.Input<string>;
+    routes: Route[];
+    scaling: Scaling;
+    resources: ComputeResources;
+    probes: Probes;
+    gunicornWorkers: number;
+    migrateCommand: string[];
+    staticContent: StaticContentArgs;
+    /** "restricted": pods reach only DNS, the database (app) and HTTPS (git-sync). */
+    egress: "restricted" | "open";
+}
+
+/**
+ * The Django application and its static site: configuration, secrets, migrations, the web
+ * Deployment with its Service, Ingress, autoscaler and disruption budget, the static-content
+ * volume with its nginx server and git sync, and the namespace's network policies.
+ * Each concern is a builder in this folder; every object is a child of this component.
+ */
+export class App extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    public readonly deploymentName: pulumi.Output<string>;
+    public readonly serviceName: pulumi.Output<string>;
+    public readonly ingressName: pulumi.Output<string>;
+
+    constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("django-doks:app:App", name, {}, opts);
+        const scope = createAppNamespace(this, name, { provider: args.provider, namespace: args.namespace, instance: args.instance });
+        const env = createAppEnv(scope, {
+            hostnames: args.hostnames,
+            env: args.env,
+            secretEnv: args.secretEnv,
+            databaseUrl: args.databaseUrl,
+            migrationDatabaseUrl: args.migrationDatabaseUrl,
+            registryDockerConfigJson: args.registryDockerConfigJson,
+            gunicornWorkers: args.gunicornWorkers,
+        });
+        const pullSecretName = env.pullSecret.metadata.name;
+        const migrations = createMigrations(scope, {
+            image: args.image,
+            command: args.migrateCommand,
+            envFrom: env.envFrom,
+            migrationSecretName: env.migrationSecret.metadata.name,
+            pullSecretName,
+            resources: args.resources,
+        });
+        const web = createWeb(scope, {
+            image: args.image,
+            envFrom: env.envFrom,
+            configHash: env.configHash,
+            pullSecretName,
+            resources: args.resources,
+            probes: args.probes,
+            scaling: args.scaling,
+            dependsOn: [migrations],
+        });
+        const staticSite = createStaticSite(scope, args.staticContent);
+        const ingress = createIngress(scope, {
+            hostnames: args.hostnames,
+            routes: args.routes,
+            backends: {
+                app: { name: web.service.metadata.name, port: APP_PORT },
+                static: { name: staticSite.service.metadata.name, port: STATIC_PORT },
+            },
+            ingressClassName: args.ingressClassName,
+            clusterIssuer: args.clusterIssuer,
+            dnsReady: args.dnsReady,
+        });
+        createNetworkPolicies(scope, { egress: args.egress, ingressNamespace: args.ingressNamespace, database: args.database });
+
+        this.namespace = scope.namespace;
+        this.deploymentName = web.deployment.metadata.name;
+        this.serviceName = web.service.metadata.name;
+        this.ingressName = ingress.metadata.name;
+        this.registerOutputs({
+            namespace: this.namespace,
+            deploymentName: this.deploymentName,
+            serviceName: this.serviceName,
+            ingressName: this.ingressName,
+        });
+    }
+}
