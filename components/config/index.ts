@@ -3,7 +3,7 @@ import * as semver from "semver";
 import { getDomain } from "tldts";
 import { z } from "zod";
 import { distance } from "fastest-levenshtein";
-import { derivedNames, DO_NAME_MAX, resourceName } from "./naming";
+import { derivedNames, DO_NAME_MAX, resourceName } from "../naming";
 import { isPrivateNetwork, nodeCapacity, overlap, reservedOverlaps } from "./networks";
 import {
     acmeContactProblem,
