@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import program from "../index";
 import { ConfigError, configSchema, DEFAULT_CHARTS, parseConfig, SECRET_KEYS } from "../components/config";
-import { nodeCapacity, overlap, reservedOverlaps } from "../components/networks";
+import { nodeCapacity, overlap, reservedOverlaps } from "../components/config/networks";
 import {
     evaluate,
     evaluateFailure,

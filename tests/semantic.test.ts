@@ -1,6 +1,6 @@
 import program from "../index";
 import { ConfigError } from "../components/config";
-import { helmReleaseNameProblem, parseQuantity, requestAboveLimit } from "../components/rules";
+import { helmReleaseNameProblem, parseQuantity, requestAboveLimit } from "../components/config/rules";
 import { CERT_MANAGER, INGRESS_CONTROLLER, METRICS_SERVER } from "../components/platform";
 import { evaluate, evaluateFailure, EvaluateOptions, PROJECT, programResources, StackName } from "./harness";
 

@@ -1,7 +1,7 @@
 /**
  * Rules that DigitalOcean, the Kubernetes API server and Let's Encrypt apply to values that
  * pass the config's syntax checks. Each function returns what is wrong (to follow "expected"),
- * or undefined; config.ts turns that into a config error before anything is created.
+ * or undefined; the config schema turns that into a config error before anything is created.
  */
 import { CronExpressionParser } from "cron-parser";
 import { parse as parseDomain } from "tldts";

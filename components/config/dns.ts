@@ -1,0 +1,72 @@
+/**
+ * Keys of the DNS record and its propagation gate (components/dns.ts), and the stack-wide rule
+ * that the Namecheap domain holds every host name (platform keys).
+ */
+import { getDomain } from "tldts";
+import { z } from "zod";
+import { type CrossFieldRule, hostnameSchema } from "./fields";
+
+/** Namecheap's Dynamic DNS endpoint: the default dns.ddnsUrl. */
+export const NAMECHEAP_DDNS_URL = "https://dynamicdns.park-your-domain.com";
+
+const ipv4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const resolverAddress = new RegExp(`${ipv4.source.slice(0, -1)}(:\\d{1,5})?$`);
+/** A TCP/UDP port: 1 to 65535 (Kubernetes' IsValidPortNum, and what a socket can use). */
+const validPort = (address: string) => {
+    const port = address.split(":")[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+};
+
+const dns = z.strictObject({
+    dns: z
+        .strictObject({
+            provider: z.enum(["namecheap", "none"]).default("namecheap"),
+            domain: hostnameSchema.optional(),
+            ddnsUrl: z.url({ protocol: /^https?$/, message: "an http(s) URL" }).default(NAMECHEAP_DDNS_URL),
+            resolvers: z
+                .array(
+                    z
+                        .string()
+                        .regex(resolverAddress, { message: 'an IPv4 address, optionally with a port: "1.1.1.1" or "10.0.0.2:53"' })
+                        .refine(validPort, { message: "a port from 1 to 65535" }),
+                )
+                .default([]),
+            timeoutSeconds: z.int().min(30).max(3600).default(900),
+            onDestroy: z.enum(["park", "keep"]).default("park"),
+        })
+        .prefault({}),
+});
+
+/** The dns key, in the order it is checked. */
+export const dnsKeys = dns.shape;
+
+type DnsAndHosts = z.output<typeof dns> & { hostname: string; extraHostnames: string[] };
+
+/** The Namecheap domain: dns.domain, or the registrable domain of hostname. */
+export function namecheapDomain(c: Pick<DnsAndHosts, "dns" | "hostname">): string | undefined {
+    return c.dns.domain ?? getDomain(c.hostname) ?? undefined;
+}
+
+/** With dns.provider "namecheap", the domain is a registrable one and holds every host name. */
+export const dnsDomainRule: CrossFieldRule<DnsAndHosts> = (c, ctx) => {
+    if (c.dns.provider !== "namecheap") return;
+    const hosts = [c.hostname, ...c.extraHostnames];
+    const domain = namecheapDomain(c);
+    if (domain === undefined || getDomain(domain) !== domain) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["dns", "domain"],
+            input: c.dns.domain,
+            message: `the domain registered at Namecheap, e.g. ${getDomain(domain ?? "") ?? "example.org"}`,
+        });
+    } else {
+        for (const h of hosts.filter((h) => h !== domain && !h.endsWith(`.${domain}`))) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["dns", "domain"],
+                input: domain,
+                message: `a domain that contains every host name (${h} is outside it); use dns.provider "none" for hosts elsewhere`,
+            });
+        }
+    }
+};

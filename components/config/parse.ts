@@ -1,0 +1,85 @@
+/**
+ * From the values Pulumi holds to the parsed configuration, or one ConfigError: the schema, the
+ * stack's name, and keys under namespaces nobody reads.
+ */
+import { distance } from "fastest-levenshtein";
+import { z } from "zod";
+import { derivedNames, DO_NAME_MAX } from "../naming";
+import { configError, issueLines, problemLine } from "./errors";
+import { labelValueProblem } from "./rules";
+import { configSchema, type ParsedConfig, unwrapped } from "./schema";
+
+/** Keys whose values Pulumi keeps as strings: everything else is parsed as JSON. */
+const STRING_KEYS = new Set<string>(
+    Object.entries(configSchema.shape)
+        .filter(([, s]) => unwrapped(s) instanceof z.ZodString || unwrapped(s) instanceof z.ZodEnum || unwrapped(s) instanceof z.ZodEmail)
+        .map(([k]) => k),
+);
+
+/**
+ * Validates the project's config values (keys without the project prefix; values as Pulumi
+ * stores them, strings holding JSON for numbers, booleans and objects).
+ * Throws one ConfigError listing every problem.
+ */
+export function parseConfig(project: string, stack: string, values: Record<string, string>, problems: string[] = []): ParsedConfig {
+    const raw: Record<string, unknown> = {};
+    for (const [key, text] of Object.entries(values)) {
+        if (STRING_KEYS.has(key)) {
+            raw[key] = text;
+            continue;
+        }
+        try {
+            raw[key] = JSON.parse(text);
+        } catch {
+            raw[key] = text;
+        }
+    }
+    const result = configSchema.safeParse(raw);
+    const lines = [...problems, ...stackNameProblems(project, stack)];
+    if (result.success && lines.length === 0) return result.data;
+    lines.push(...issueLines(project, raw, result.error?.issues ?? []));
+    throw configError(stack, lines);
+}
+
+/**
+ * The stack's name becomes a label value (app.kubernetes.io/instance) and part of every
+ * DigitalOcean name the stack derives: refuse one that breaks either.
+ */
+export function stackNameProblems(project: string, stack: string): string[] {
+    const problems: string[] = [];
+    const problem = (expected: string) => problems.push(problemLine("stack name", JSON.stringify(stack), expected));
+    const label = labelValueProblem(stack);
+    if (label) problem(`a name usable as the Kubernetes label value app.kubernetes.io/instance: ${label}`);
+    const long = derivedNames({ project, stack }).find((n) => n.length > DO_NAME_MAX);
+    if (long) {
+        problem(
+            `a shorter stack name: the DigitalOcean name ${long} would have ${long.length} characters, at most ${DO_NAME_MAX} are allowed (names are never cut)`,
+        );
+    }
+    return problems;
+}
+
+/** Config namespaces the stack reads: the project's, its providers' and Pulumi's own. */
+export const PROVIDER_NAMESPACES = ["digitalocean", "kubernetes", "random", "command", "docker-build", "pulumi"];
+
+/**
+ * A key under a namespace nobody reads is a mistake the Pulumi CLI lets through (it passes every
+ * `namespace:key` to the program), most often a typo of the project name: report it like a
+ * misspelt key, with the key it probably meant.
+ */
+export function namespaceProblems(project: string, keys: { key: string; value: string; secret: boolean }[]): string[] {
+    const known = [project, ...PROVIDER_NAMESPACES];
+    const problems: string[] = [];
+    for (const { key, value, secret } of keys) {
+        const colon = key.indexOf(":");
+        const namespace = colon < 0 ? "" : key.slice(0, colon);
+        if (known.includes(namespace)) continue;
+        const shown = secret ? "(secret, not shown)" : JSON.stringify(value);
+        const near = distance(namespace, project) <= 3;
+        const hint = near
+            ? `a key of ${project}: did you mean ${project}:${key.slice(colon + 1)}?`
+            : `a namespace the stack reads (${known.join(", ")})`;
+        problems.push(problemLine(key, shown, `no such namespace "${namespace}": ${hint}`));
+    }
+    return problems;
+}
