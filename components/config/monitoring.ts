@@ -1,5 +1,5 @@
 /**
- * The monitoring key (components/monitoring.ts): uptime checks and resource alerts, where they
+ * The monitoring key (components/monitoring/): uptime checks and resource alerts, where they
  * notify, and the rule that an enabled monitoring has somewhere to send alerts.
  */
 import { z } from "zod";
@@ -14,7 +14,7 @@ export const UPTIME_REGIONS = ["us_east", "us_west", "eu_west", "se_asia"] as co
 export const UPTIME_PERIODS = ["2m", "3m", "5m", "10m", "15m", "30m", "1h"] as const;
 /** How long a resource alert's condition must hold (MonitorAlert `window`, @pulumi/digitalocean monitorAlert.d.ts). */
 export const ALERT_WINDOWS = ["5m", "10m", "30m", "1h"] as const;
-/** The alerts the monitoring creates, by the names monitoring.silenced takes (components/monitoring.ts). */
+/** The alerts the monitoring creates, by the names monitoring.silenced takes (components/monitoring/). */
 export const ALERT_NAMES = [
     "down", "latency", "cert-expiry",
     "node-cpu", "node-memory", "node-disk",
