@@ -65,7 +65,8 @@ describe("Node.js version, one truth", () => {
 
 describe("README quickstart", () => {
     const readme = read("README.md");
-    const quickstart = readme.slice(readme.indexOf("## Quickstart"), readme.indexOf("## What gets created"));
+    const start = readme.indexOf("## Quickstart");
+    const quickstart = readme.slice(start, readme.indexOf("\n## ", start));
     const step = (n: number) => quickstart.slice(quickstart.indexOf(`\n${n}. `), quickstart.indexOf(`\n${n + 1}. `));
 
     test("its first step lists every prerequisite", () => {
