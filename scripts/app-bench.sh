@@ -169,7 +169,7 @@ Entry.objects.bulk_create(Entry(name=f'guest {i}', message='Benchmark entry numb
     echo "app-bench: $r replicas at the HPA's ${HPA_TARGET_PERCENT}% CPU target: $(awk -v p="$rps_pod" -v r="$r" -v t="$HPA_TARGET_PERCENT" 'BEGIN {printf "%.0f", p * t / 100 * r}') req/s (rps_per_pod x 0.$HPA_TARGET_PERCENT x $r)"
   done
   echo
-  echo "README: GET / (guestbook, latest 20 of $ENTRIES entries, PostgreSQL via pgbouncer in transaction mode) on one pod" \
+  echo "CONTRIBUTING.md, \"The app\": GET / (guestbook, latest 20 of $ENTRIES entries, PostgreSQL via pgbouncer in transaction mode) on one pod" \
     "limited to 0.5 CPU ($LIMIT_HOW), gunicorn $WORKERS sync workers, wrk $CONNECTIONS connections for ${DURATION} s:" \
     "$rps_pod req/s, p99 ${p99} ms; at the HPA's ${HPA_TARGET_PERCENT}% CPU target 2 replicas carry" \
     "~$(awk -v p="$rps_pod" -v t="$HPA_TARGET_PERCENT" 'BEGIN {printf "%.0f", p * t / 100 * 2}') req/s and 4 replicas" \

@@ -64,7 +64,7 @@ export function createWeb(scope: AppScope, args: WebArgs): Web {
         {
             metadata: scope.metadata("web", "web"),
             spec: {
-                // With the HPA on, replicas is the HPA's field alone (see README, "Scaling").
+                // With the HPA on, replicas is the HPA's field alone (see docs/design.md, "Scaling").
                 replicas: args.scaling.autoscaling ? undefined : args.scaling.minReplicas,
                 selector: { matchLabels: web },
                 strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },

@@ -66,7 +66,7 @@ const monitoringSchema = z
                 window: alertWindow,
             })
             .prefault({}),
-        /** Alerts switched off without losing their settings (README, "Monitoring"). */
+        /** Alerts switched off without losing their settings (docs/monitoring.md, "Silencing an alert"). */
         silenced: z.array(z.enum(ALERT_NAMES)).default([]),
     })
     .superRefine((m, ctx) => {

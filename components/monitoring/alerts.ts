@@ -33,7 +33,7 @@ export const MONITOR_ALERT_TYPES = {
     dropletCpu: "v1/insights/droplet/cpu",
     dropletMemory: "v1/insights/droplet/memory_utilization_percent",
     dropletDisk: "v1/insights/droplet/disk_utilization_percent",
-    /** Load balancer ID. The HTTP ones need HTTP forwarding rules (see README, "Monitoring"). */
+    /** Load balancer ID. The HTTP ones need HTTP forwarding rules (see docs/monitoring.md, "What is watched"). */
     lb5xxRate: "v1/insights/lbaas/increase_in_http_error_rate_percentage_5xx",
     lbResponseTime95p: "v1/insights/lbaas/high_http_request_response_time_95p",
     lbDropletHealth: "v1/insights/lbaas/droplet_health",
