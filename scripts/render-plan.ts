@@ -21,7 +21,9 @@ export interface PlanArgs {
     outputs: Record<string, unknown>;
 }
 
+/** A resource's inputs with every secret masked. */
 export const masked = (r: Registered) => maskSecrets<Record<string, Json>>(r.inputs, SECRET_MASK);
+/** Whether a resource is a Kubernetes object the program creates (not a Helm release, not a read). */
 export const isKubernetesObject = (r: Registered) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && r.read === undefined;
 const cell = (s: string) => s.replace(/\|/g, "\\|");
 
