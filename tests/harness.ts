@@ -1,16 +1,9 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { readStackFile } from "../lib/stack-file";
-import {
-    BROKEN_REGISTRY_LOOKUP,
-    Evaluation,
-    isSecretInput,
-    Program,
-    Registered,
-    resolveOutput,
-    runOffline,
-    unwrapSecrets,
-} from "../lib/offline";
+import { BROKEN_REGISTRY_LOOKUP, Evaluation, Program, Registered, runOffline } from "../lib/offline";
+import { resolveOutput } from "../lib/outputs";
+import { isSecretInput, unwrapSecrets } from "../lib/secrets";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const PROJECT = "django-doks";

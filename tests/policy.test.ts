@@ -11,7 +11,9 @@ import {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import program from "../index";
-import { currentStack, imageProblem, policies } from "../policy/policies";
+import { currentStack } from "../policy/common";
+import { policies } from "../policy/policies";
+import { imageProblem } from "../policy/workloads";
 import { evaluate, programResources, Registered, ROOT, StackName } from "./harness";
 
 // ---------------------------------------------------------------------------------------------

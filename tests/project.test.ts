@@ -46,12 +46,26 @@ describe("Node.js version, one truth", () => {
 
     test("every workflow sets up at least that version", () => {
         const dir = path.join(ROOT, ".github", "workflows");
-        const versions = fs
+        const jobs = fs
             .readdirSync(dir)
-            .flatMap((f) => Object.values(parseYaml(fs.readFileSync(path.join(dir, f), "utf8")).jobs as Record<string, { steps: any[] }>))
-            .flatMap((j) => j.steps.filter((s) => String(s.uses).startsWith("actions/setup-node@")).map((s) => s.with?.["node-version"]));
-        expect(versions.length).toBeGreaterThanOrEqual(5);
+            .flatMap((f) => Object.values(parseYaml(fs.readFileSync(path.join(dir, f), "utf8")).jobs as Record<string, { steps: any[] }>));
+        // The repository's composite actions (uses: ./.github/actions/<name>), by their path.
+        const actions = new Map(
+            fs.readdirSync(path.join(ROOT, ".github", "actions")).map((a) => [
+                `./.github/actions/${a}`,
+                parseYaml(fs.readFileSync(path.join(ROOT, ".github", "actions", a, "action.yml"), "utf8")).runs.steps as any[],
+            ]),
+        );
+        const setupNode = (steps: any[]) => steps.filter((s) => String(s.uses).startsWith("actions/setup-node@"));
+        const versions = [...jobs.flatMap((j) => j.steps), ...[...actions.values()].flat()]
+            .filter((s) => String(s.uses).startsWith("actions/setup-node@"))
+            .map((s) => s.with?.["node-version"]);
+        expect(versions.length).toBeGreaterThanOrEqual(3);
         for (const v of versions) expect(Number(v)).toBeGreaterThanOrEqual(minimum);
+        // Every job that installs the packages sets Node up, itself or in the action it calls.
+        const installs = jobs.filter((j) => j.steps.some((s) => String(s.run).includes("npm ci") || actions.has(s.uses)));
+        expect(installs.length).toBeGreaterThanOrEqual(7);
+        for (const j of installs) expect(setupNode([...j.steps, ...j.steps.flatMap((s) => actions.get(s.uses) ?? [])]).length).toBe(1);
     });
 
     test("the README names that version wherever it names one, and says once that the tests pass on Node.js 20", () => {

@@ -3,8 +3,11 @@ import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml, stringify } from "yaml";
 import program from "../index";
-import { applyOrder, maskSecrets, Registered } from "../lib/offline";
-import { evaluateOffline, render, SECRET_MASK } from "../scripts/render";
+import { applyOrder } from "../lib/apply-order";
+import { Registered } from "../lib/offline";
+import { maskSecrets } from "../lib/secrets";
+import { render } from "../scripts/render";
+import { evaluateOffline, SECRET_MASK } from "../scripts/render-stack";
 import { evaluateFailure, ROOT, SECRET_TEXTS, validateObjects } from "./harness";
 
 const SUFFIX = "«suffix»";
@@ -76,6 +79,12 @@ describe.each(["dev", "prod"])("npm run render -- %s", (stack) => {
             expect(plan).toMatch(/database \(`digitalocean:index\/databaseCluster:DatabaseCluster`\)\n\nWaits for: \d+ network\. Options: protect\./);
             expect(plan).toContain("Options: ignoreChanges: nodePool.nodeCount.");
         }
+    });
+
+    test("an object the program reads waits for what it depends on and for its provider", () => {
+        expect(read("plan.md")).toMatch(
+            /\| \d+ \| platform-ingress-controller \| `kubernetes:core\/v1:Service` \| `ingress-nginx\/ingress-nginx-controller` \| \d+ cluster-k8s, \d+ platform-ingress-nginx \|/,
+        );
     });
 
     test("numbers follow the apply order: everything a resource waits for has a smaller number", () => {

@@ -2,10 +2,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { ROOT } from "./harness";
 
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+/** The composite action that sets up and runs pulumi for one stack, as the workflows call it. */
+const STACK_ACTION = "./.github/actions/pulumi-stack";
 const ACTIONLINT = path.join(ROOT, ".tools", "bin", "actionlint");
 
 /** Inputs of pulumi/actions (v6's action.yml; v7 changed only the Node runtime). */
@@ -24,8 +26,14 @@ interface Step {
     if?: string;
     uses?: string;
     run?: string;
+    shell?: string;
     with?: Record<string, unknown>;
     env?: Record<string, string>;
+}
+
+interface Action {
+    inputs: Record<string, { description?: string; required?: boolean; default?: string }>;
+    runs: { using: string; steps: Step[] };
 }
 
 interface Job {
@@ -46,10 +54,50 @@ interface Workflow {
 }
 
 const load = (file: string): Workflow => parseYaml(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"));
+const loadAction = (): Action => parseYaml(fs.readFileSync(path.join(ROOT, STACK_ACTION, "action.yml"), "utf8"));
 const needs = (j: Job) => ([] as string[]).concat(j.needs ?? []);
 const envName = (j: Job) => (typeof j.environment === "string" ? j.environment : j.environment?.name);
-const pulumiSteps = (j: Job) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command);
 const files = () => fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+/** A job's calls of the composite action. */
+const stackCalls = (j: Job) => j.steps.filter((s) => s.uses === STACK_ACTION);
+/** The composite action's step that runs pulumi/actions with a command. */
+const pulumiStep = (a: Action) => a.runs.steps.filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command);
+
+/**
+ * The composite action's pulumi/actions step as one call runs it: each `${{ inputs.<name> }}`
+ * replaced by what the call passes, else by the input's default.
+ */
+function pulumiRun(call: Step): Step {
+    const action = loadAction();
+    const resolve = (v: unknown) => {
+        const m = typeof v === "string" ? /^\$\{\{ inputs\.([\w-]+) \}\}$/.exec(v) : null;
+        return m ? (call.with?.[m[1]] ?? action.inputs[m[1]]?.default) : v;
+    };
+    const resolved = (o?: Record<string, unknown>) => o && Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v)]));
+    const [step] = pulumiStep(action);
+    return { ...step, with: resolved(step.with), env: resolved(step.env) as Record<string, string> };
+}
+/** What each of a job's stack runs hands pulumi/actions. */
+const pulumiSteps = (j: Job) => stackCalls(j).map(pulumiRun);
+
+/**
+ * The composite action's steps as a reusable workflow's job, its inputs as the workflow's: actionlint
+ * reads workflows only, and so checks the action's expressions, its steps' inputs and (with
+ * shellcheck) its `run:` scripts.
+ */
+function actionAsWorkflow(action: Action): string {
+    const inputs = Object.fromEntries(Object.entries(action.inputs).map(([k, i]) => [k, { type: "string", required: i.required ?? false }]));
+    return stringifyYaml({ on: { workflow_call: { inputs } }, jobs: { "pulumi-stack": { "runs-on": "ubuntu-latest", steps: action.runs.steps } } });
+}
+
+/** Runs actionlint on the composite action's steps (plus `extra` ones). */
+function lintAction(extra: Step[] = []): { status: number | null; out: string } {
+    const action = loadAction();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "action-")), "pulumi-stack.yml");
+    fs.writeFileSync(file, actionAsWorkflow({ ...action, runs: { ...action.runs, steps: [...action.runs.steps, ...extra] } }));
+    const r = spawnSync(ACTIONLINT, ["-no-color", file], { cwd: ROOT, encoding: "utf8" });
+    return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
 
 describe("actionlint", () => {
     beforeAll(() => {
@@ -92,6 +140,23 @@ describe("actionlint", () => {
         if (shellcheck.status === 0) expect(r.stdout).toContain("shellcheck reported issue");
     });
 
+    test("passes on the composite action's steps, shellcheck on its run: scripts included", () => {
+        expect(loadAction().runs.using).toBe("composite");
+        expect(lintAction()).toEqual({ status: 0, out: "" });
+    });
+
+    test("really checks the composite action: a broken step in it fails", () => {
+        const r = lintAction([
+            { uses: "actions/setup-node@v6", with: { "no-such-input": 1 } },
+            { if: "inputs.no-such == 'x'", shell: "bash", run: "cp $SRC $DST" },
+        ]);
+        expect(r.status).toBe(1);
+        expect(r.out).toContain('input "no-such-input" is not defined');
+        expect(r.out).toContain('property "no-such" is not defined');
+        const shellcheck = spawnSync("shellcheck", ["--version"]);
+        if (shellcheck.status === 0) expect(r.out).toContain("shellcheck reported issue");
+    });
+
     test("the install script is idempotent and pins the version", () => {
         const script = fs.readFileSync(path.join(ROOT, "scripts", "install-actionlint.sh"), "utf8");
         expect(script).toMatch(/^ACTIONLINT_VERSION="v\d+\.\d+\.\d+"$/m);
@@ -105,6 +170,13 @@ describe("every workflow", () => {
     test.each(["deploy.yml", "destroy.yml", "preview.yml"])("%s pins actions to a major version or a commit", (file) => {
         const uses = Object.values(load(file).jobs).flatMap((j) => j.steps.map((s) => s.uses).filter((u): u is string => !!u));
         expect(uses.length).toBeGreaterThan(0);
+        // The repository's own composite action is at the checked-out commit; what it uses is pinned below.
+        for (const u of uses.filter((x) => x !== STACK_ACTION)) expect(u).toMatch(/@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
+    });
+
+    test("the composite action pins what it uses to a major version or a commit", () => {
+        const uses = loadAction().runs.steps.map((s) => s.uses).filter((u): u is string => !!u);
+        expect(uses.length).toBeGreaterThan(0);
         for (const u of uses) expect(u).toMatch(/@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
     });
 
@@ -116,7 +188,30 @@ describe("every workflow", () => {
             expect(secretIn(job.env)).toBe(false);
             // npm ci runs third-party install scripts.
             for (const s of job.steps.filter((x) => x.run?.includes("npm ci"))) expect(secretIn(s.env)).toBe(false);
+            // A call's env reaches every step of the composite action, npm ci included; its inputs
+            // reach only the expressions that name them (actions/runner
+            // src/Runner.Worker/Handlers/CompositeActionHandler.cs: inputs context, env merged per step).
+            for (const s of stackCalls(job)) expect(secretIn(s.env)).toBe(false);
         }
+    });
+
+    test("the composite action gives the secrets it is passed only to the steps that use them", () => {
+        const action = loadAction();
+        const calls = ["deploy.yml", "destroy.yml", "preview.yml"].flatMap((f) => Object.values(load(f).jobs).flatMap(stackCalls));
+        // The inputs that the calls fill from secrets.
+        const secretInputs = [...new Set(calls.flatMap((c) => Object.entries(c.with ?? {}).filter(([, v]) => /secrets\./.test(String(v))).map(([k]) => k)))];
+        expect(secretInputs.sort()).toEqual([
+            "aws-access-key-id", "aws-secret-access-key", "digitalocean-token", "namecheap-ddns-password",
+            "pulumi-access-token", "pulumi-backend-url", "pulumi-config-passphrase",
+        ]);
+        const named = (v: unknown) => secretInputs.filter((k) => JSON.stringify(v ?? "").includes(`inputs.${k} }}`));
+        // Never expanded into a script: handed over in the environment of the steps that use them.
+        for (const s of action.runs.steps) expect(named(s.run)).toEqual([]);
+        expect(named(action.runs.steps.filter((s) => s.env).map((s) => s.env)).sort()).toEqual([...secretInputs].sort());
+        // npm ci runs third-party install scripts; Node and the CLI need no secret either.
+        const setup = action.runs.steps.filter((s) => s.run === "npm ci" || s.uses?.startsWith("actions/setup-node@") || s.name === "Install the Pulumi CLI");
+        expect(setup).toHaveLength(3);
+        expect(named(setup)).toEqual([]);
     });
 
     test.each(["deploy.yml", "destroy.yml", "preview.yml"])("%s passes only known inputs to pulumi/actions, with both backends", (file) => {
@@ -155,22 +250,24 @@ describe("preview.yml", () => {
         const job = wf.jobs.preview;
         expect(needs(job)).toEqual(["test"]);
         expect(job.strategy?.matrix?.stack).toEqual(["dev", "prod"]);
-        const [step] = pulumiSteps(job);
-        expect(step.with).toMatchObject({
+        const [call] = stackCalls(job);
+        expect(pulumiRun(call).with).toMatchObject({
             command: "preview",
             policyPacks: "policy",
             refresh: true,
             "comment-on-pr": true,
             "edit-pr-comment": true,
         });
-        expect(String(step.with?.["stack-name"])).toContain("matrix.stack");
+        expect(call.with?.stack).toBe("${{ matrix.stack }}");
     });
 });
 
 describe("preview.yml: a stack that does not exist yet", () => {
-    const job = load("preview.yml").jobs.preview;
-    const check = job.steps.find((s) => s.id === "stack")!;
-    const notice = job.steps.find((s) => s.if === "steps.stack.outputs.exists == 'false'")!;
+    // The check, the notice and the conditions live in the composite action; the preview calls it.
+    const steps = loadAction().runs.steps;
+    const step = (match: (s: Step) => boolean) => steps.find(match)!;
+    const check = step((s) => s.id === "stack");
+    const notice = step((s) => s.if === "steps.stack.outputs.exists == 'false'");
     const GOJQ = path.join(ROOT, ".tools", "bin", "gojq");
 
     beforeAll(() => {
@@ -180,20 +277,24 @@ describe("preview.yml: a stack that does not exist yet", () => {
     }, 300_000);
 
     test("is checked before anything touches it; the preview and the config step run only when it exists", () => {
-        const names = job.steps.map((s) => s.name ?? s.uses ?? s.run);
-        const at = (s: Step) => job.steps.indexOf(s);
-        const preview = pulumiSteps(job)[0];
-        const namecheap = job.steps.find((s) => s.name?.startsWith("Namecheap password"))!;
+        const names = steps.map((s) => s.name ?? s.uses ?? s.run);
+        const at = (s: Step) => steps.indexOf(s);
+        const preview = step((s) => s.uses?.startsWith("pulumi/actions@") === true && s.with?.command !== undefined);
+        const namecheap = step((s) => s.name?.startsWith("Namecheap password") === true);
         expect(at(check)).toBeGreaterThan(names.indexOf("Install the Pulumi CLI"));
         expect(at(check)).toBeLessThan(at(namecheap));
         expect(at(notice)).toBeGreaterThan(at(check));
-        expect(preview.if).toBe("steps.stack.outputs.exists == 'true'");
-        expect(namecheap.if).toBe("steps.stack.outputs.exists == 'true'");
+        // The check runs for every preview (and only there: up and destroy run a stack that is missing
+        // into pulumi's own error). It sets exists to true or false, or fails the job.
+        expect(check.if).toBe("inputs.command == 'preview'");
+        expect(stackCalls(load("preview.yml").jobs.preview).map((c) => c.with?.command)).toEqual(["preview"]);
+        expect(preview.if).toBe("steps.stack.outputs.exists != 'false'");
+        expect(namecheap.if).toBe("inputs.command != 'destroy' && steps.stack.outputs.exists != 'false'");
     });
 
     test("no step of the PR workflow can create a stack", () => {
         let seen = 0;
-        for (const s of load("preview.yml").jobs.preview.steps) {
+        for (const s of [...load("preview.yml").jobs.preview.steps, ...steps]) {
             // Commands, not the notice's advice to the user.
             const commands = (s.run ?? "").split("\n").filter((l) => /^\s*(out=\$\()?pulumi\s/.test(l));
             for (const c of commands) expect(c).not.toMatch(/stack init|--create|stack select (.* )?-c\b/);
@@ -239,6 +340,22 @@ describe("preview.yml: a stack that does not exist yet", () => {
         expect(r.output.trim()).toBe(expected);
         expect(r.calls).toContain("pulumi stack select --non-interactive -- acme/prod");
         if (expected === "exists=false") expect(r.out).toContain("::notice::Stack acme/prod does not exist yet");
+    });
+
+    test.each([
+        ["", "prod", "stack=prod"],
+        ["acme", "prod", "stack=acme/prod"],
+    ])("the stack's name with PULUMI_ORG %p: %s", (org, stack, expected) => {
+        const name = step((s) => s.id === "name");
+        expect(name.env).toEqual({ ORG: "${{ inputs.org }}", STACK: "${{ inputs.stack }}" });
+        for (const f of ["deploy.yml", "destroy.yml", "preview.yml"]) {
+            for (const job of Object.values(load(f).jobs)) for (const c of stackCalls(job)) expect(c.with?.org).toBe("${{ vars.PULUMI_ORG }}");
+        }
+        for (const s of steps.filter((x) => x.env?.STACK && x !== name)) expect(s.env?.STACK).toBe("${{ steps.name.outputs.stack }}");
+        expect(pulumiStep(loadAction())[0].with?.["stack-name"]).toBe("${{ steps.name.outputs.stack }}");
+        const r = runStep(name, { ORG: org, STACK: stack }, {});
+        expect(r.status).toBe(0);
+        expect(r.output.trim()).toBe(expected);
     });
 
     test("the check fails on any other error (a bad token is not a missing stack)", () => {
@@ -295,9 +412,9 @@ describe("deploy.yml", () => {
         for (const stack of ["dev", "prod"]) {
             const job = wf.jobs[stack];
             expect(job.concurrency).toEqual({ group: `pulumi-${stack}`, "cancel-in-progress": false });
-            const [step] = pulumiSteps(job);
-            expect(step.with).toMatchObject({ command: "up", policyPacks: "policy" });
-            expect(String(step.with?.["stack-name"])).toContain(`'${stack}'`);
+            const [call] = stackCalls(job);
+            expect(pulumiRun(call).with).toMatchObject({ command: "up", policyPacks: "policy", refresh: true, message: "${{ github.sha }}" });
+            expect(call.with?.stack).toBe(stack);
         }
     });
 });
@@ -320,7 +437,10 @@ describe("destroy.yml", () => {
             expect(needs(job)).toEqual(["guard"]);
             expect(job.if).toBe(`inputs.stack == '${stack}'`);
             expect(job.concurrency).toEqual({ group: `pulumi-${stack}`, "cancel-in-progress": false });
-            expect(pulumiSteps(job)[0].with).toMatchObject({ command: "destroy" });
+            const [call] = stackCalls(job);
+            expect(call.with?.stack).toBe(stack);
+            // As before the composite action: no policy pack, the stack kept, no Namecheap password set.
+            expect(pulumiRun(call).with).toMatchObject({ command: "destroy", policyPacks: "", refresh: true, remove: false });
         }
         expect(envName(wf.jobs["destroy-prod"])).toBe("production");
     });

@@ -1,0 +1,92 @@
+import * as k8s from "@pulumi/kubernetes";
+import { ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { present, read } from "./common";
+
+// Network: how traffic reaches the cluster (TLS on every Ingress host, Services exposed only by
+// the ingress controller).
+
+/** Namespaces where a Service may face the outside (LoadBalancer or NodePort). */
+export const DEFAULT_EXPOSED_NAMESPACES = ["ingress-nginx"];
+
+/** Every object under a key named "service" in Helm values, at any depth. */
+function serviceValues(values: unknown): { type?: unknown }[] {
+    const found: { type?: unknown }[] = [];
+    const walk = (v: unknown) => {
+        if (Array.isArray(v)) v.forEach(walk);
+        else if (v && typeof v === "object") {
+            for (const [k, child] of Object.entries(v)) {
+                if (k === "service" && child && typeof child === "object" && !Array.isArray(child)) {
+                    found.push(child as { type?: unknown });
+                }
+                walk(child);
+            }
+        }
+    };
+    walk(values);
+    return found;
+}
+
+const EXPOSING_SERVICE_TYPES = ["LoadBalancer", "NodePort"];
+
+const exposedNamespacesSchema = {
+    properties: {
+        allowedNamespaces: {
+            type: "array" as const,
+            items: { type: "string" as const },
+            default: DEFAULT_EXPOSED_NAMESPACES,
+        },
+    },
+};
+
+function exposedNamespaces(args: ResourceValidationArgs): string[] {
+    return args.getConfig<{ allowedNamespaces?: string[] }>().allowedNamespaces ?? DEFAULT_EXPOSED_NAMESPACES;
+}
+
+export const ingressTls: ResourceValidationPolicy = {
+    name: "k8s-ingress-tls",
+    description: "Every host in an Ingress's rules is covered by a TLS entry that names a certificate Secret.",
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(k8s.networking.v1.Ingress, (ingress, args, report) => {
+        const tls = ingress.spec?.tls ?? [];
+        const covered = new Set(tls.flatMap((t) => t.hosts ?? []));
+        tls.forEach((t, i) => {
+            if (!present(t.secretName)) report(`Ingress "${args.name}": tls[${i}] names no secretName.`);
+        });
+        for (const [i, rule] of (ingress.spec?.rules ?? []).entries()) {
+            if (!present(rule.host)) report(`Ingress "${args.name}": rules[${i}] has no host, so no TLS entry can cover it.`);
+            else if (!covered.has(rule.host as string)) {
+                report(`Ingress "${args.name}": host "${rule.host}" has no TLS entry (spec.tls[].hosts).`);
+            }
+        }
+    }),
+};
+
+export const serviceExposure: ResourceValidationPolicy = {
+    name: "k8s-service-exposure",
+    description:
+        "Only the ingress controller's namespace exposes Services (LoadBalancer or NodePort); " +
+        "everything else is ClusterIP, Services and Helm release values alike.",
+    enforcementLevel: "mandatory",
+    configSchema: exposedNamespacesSchema,
+    validateResource: [
+        validateResourceOfType(k8s.core.v1.Service, (svc, args, report) => {
+            const type = svc.spec?.type ?? "ClusterIP";
+            const ns = svc.metadata?.namespace ?? "default";
+            if (EXPOSING_SERVICE_TYPES.includes(type) && !exposedNamespaces(args).includes(ns)) {
+                report(`Service "${args.name}" in namespace "${ns}" has type ${type}; outside ` +
+                    `${exposedNamespaces(args).join(", ")} Services are ClusterIP (traffic enters through the Ingress).`);
+            }
+        }),
+        validateResourceOfType(k8s.helm.v3.Release, (release, args, report) => {
+            const ns = release.namespace ?? "default";
+            if (exposedNamespaces(args).includes(ns)) return;
+            const services = read(() => serviceValues(release.values));
+            for (const svc of services.known ? services.value : []) {
+                if (typeof svc.type === "string" && EXPOSING_SERVICE_TYPES.includes(svc.type)) {
+                    report(`Helm release "${args.name}" in namespace "${ns}" asks for a ${svc.type} Service; ` +
+                        `only ${exposedNamespaces(args).join(", ")} may expose one.`);
+                }
+            }
+        }),
+    ],
+};

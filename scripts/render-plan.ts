@@ -1,0 +1,167 @@
+import * as path from "path";
+import { stringify } from "yaml";
+import { Evaluation, Json, Registered } from "../lib/offline";
+import { maskSecrets } from "../lib/secrets";
+import { SECRET_MASK } from "./render-stack";
+
+// plan.md of `npm run render`: the apply order, every resource's inputs and options, the Helm
+// values, the outputs and the cost.
+
+/** What plan.md is made of. */
+export interface PlanArgs {
+    stack: string;
+    evaluation: Evaluation;
+    /** Keys the render filled with example values. */
+    examples: string[];
+    /** Custom resources in apply order (lib/apply-order.ts). */
+    order: Registered[];
+    /** Each Kubernetes object's file, relative to the stack's folder, by resource key. */
+    files: Map<string, string>;
+    /** The stack's outputs, secrets masked. */
+    outputs: Record<string, unknown>;
+}
+
+/** A resource's inputs with every secret masked. */
+export const masked = (r: Registered) => maskSecrets<Record<string, Json>>(r.inputs, SECRET_MASK);
+/** Whether a resource is a Kubernetes object the program creates (not a Helm release, not a read). */
+export const isKubernetesObject = (r: Registered) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && r.read === undefined;
+const cell = (s: string) => s.replace(/\|/g, "\\|");
+
+/** Apply numbers by resource key, zero-padded to a common width (at least 2). */
+export function applyNumbers(order: Registered[]): Map<string, string> {
+    const width = String(order.length).length < 2 ? 2 : String(order.length).length;
+    return new Map(order.map((r, i) => [r.key, String(i + 1).padStart(width, "0")]));
+}
+
+function table(rows: string[][]): string {
+    const [head, ...body] = rows;
+    return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+/** protect, ignoreChanges, dependsOn and timeouts, as set on the resource. */
+function optionsOf(r: Registered): string[] {
+    const o = r.opts;
+    return [
+        o.protect ? "protect" : "",
+        o.ignoreChanges?.length ? `ignoreChanges: ${o.ignoreChanges.join(", ")}` : "",
+        o.dependsOn?.length ? `dependsOn: ${o.dependsOn.join(", ")}` : "",
+        o.customTimeouts ? `customTimeouts: ${Object.entries(o.customTimeouts).map(([k, v]) => `${k} ${v}`).join(", ")}` : "",
+    ].filter((x) => x !== "");
+}
+
+const yamlBlock = (v: unknown) => ["```yaml", stringify(v, { lineWidth: 0 }).trimEnd(), "```"];
+
+/** The text of plan.md. */
+export function planMarkdown({ stack, evaluation, examples, order, files, outputs }: PlanArgs): string {
+    const number = applyNumbers(order);
+    /** What a resource waits for, by apply number (components are not numbered: the plan lists their resources). */
+    const waitsFor = (r: Registered) => r.dependencies.filter((k) => number.has(k)).sort((a, b) => Number(number.get(a)) - Number(number.get(b)));
+    const label = (key: string) => {
+        const r = evaluation.resources.find((x) => x.key === key);
+        return r && number.has(key) ? `${number.get(key)} ${r.name}` : (r?.name ?? key);
+    };
+    const cost = outputs.estimatedMonthlyCostUsd as { totalUsd?: number; maxUsd?: number; lines?: { item: string; quantity: number; unitUsd: number; usd: number }[]; unavailable?: string };
+    const releases = order.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+    const reads = order.filter((r) => r.read !== undefined);
+    const others = order.filter((r) => !isKubernetesObject(r) && !releases.includes(r) && !reads.includes(r));
+    const registry = evaluation.resources.find((r) => r.type === "digitalocean:index/containerRegistry:ContainerRegistry");
+    const pullCredentials = evaluation.resources.find(
+        (r) => r.type === "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials" && r.inputs.write === false,
+    );
+    const heading = (r: Registered) => `### ${number.get(r.key)}. ${r.name} (\`${r.type}\`)`;
+    const details = (r: Registered) => {
+        const waits = waitsFor(r).map(label);
+        const opts = optionsOf(r);
+        return [
+            `Waits for: ${waits.length ? waits.join(", ") : "nothing"}.${opts.length ? ` Options: ${opts.join("; ")}.` : ""}`,
+            "",
+        ];
+    };
+
+    return [
+        `# Plan for stack \`${stack}\` (offline render)`,
+        "",
+        "Rendered by `npm run render` under Pulumi's mocks: no credentials, no cloud. Values shown as",
+        "«…: known after deploy» come from the cloud; «secret» marks a secret; «suffix» a generated name suffix.",
+        "Nothing below is shortened.",
+        examples.length ? `\nExample values stand in for what this stack does not set yet: ${examples.map((e) => `\`${e}\``).join(", ")}.` : "",
+        "",
+        "## Apply order",
+        "",
+        "What `pulumi up` creates, numbered so that each resource comes after everything it waits for: its",
+        "`dependsOn`, its provider, and the resources whose outputs it takes as inputs. Kubernetes files carry the same number.",
+        "",
+        table([
+            ["#", "Name", "Type", "Waits for", "Options"],
+            ...order.map((r) => [
+                number.get(r.key) ?? "",
+                files.has(r.key) ? `[${r.name}](${files.get(r.key)})` : r.name,
+                `\`${r.type}\``,
+                waitsFor(r).map((k) => number.get(k)).join(", ") || "–",
+                cell(optionsOf(r).join("; ") || "–"),
+            ]),
+        ]),
+        "",
+        "## Container registry",
+        "",
+        registry
+            ? `Created by this stack: \`${registry.inputs.name}\` (\`registryMode: create\`); \`pulumi destroy\` deletes it, images included.`
+            : `Referenced by name, not created: \`${pullCredentials?.inputs.registryName}\` (\`registryMode: existing\`); another stack owns it. This stack creates only its pull credentials, which fail at \`pulumi up\` if no registry has that name.`,
+        "",
+        "## Looked up (data sources, not created)",
+        "",
+        table([["Data source", "Arguments"], ...evaluation.invokes.map((i) => [`\`${i.token}\``, `\`${cell(JSON.stringify(i.args))}\``])]),
+        "",
+        ...(reads.length
+            ? [
+                  "Existing objects read (`.get`), in apply order:",
+                  "",
+                  table([["#", "Name", "Type", "Id", "Waits for"], ...reads.map((r) => [number.get(r.key) ?? "", r.name, `\`${r.type}\``, `\`${r.read}\``, cell(waitsFor(r).map(label).join(", ") || "–")])]),
+                  "",
+              ]
+            : []),
+        "## DigitalOcean and other resources",
+        "",
+        ...others.flatMap((r) => [heading(r), "", ...details(r), ...yamlBlock(masked(r)), ""]),
+        "",
+        "## Helm releases",
+        "",
+        ...releases.flatMap((r) => {
+            const v = masked(r);
+            return [
+                heading(r),
+                "",
+                `\`${v.name}\` ${v.version}: chart \`${v.chart}\`${v.repositoryOpts?.repo ? ` from ${v.repositoryOpts.repo}` : ""}, namespace \`${v.namespace}\`.`,
+                ...details(r),
+                "Values:",
+                "",
+                ...yamlBlock(v.values ?? {}),
+                "",
+            ];
+        }),
+        "## Kubernetes objects",
+        "",
+        `${files.size} objects, one file each under \`kubernetes/\`, named \`<number>-<kind>-<name>.yaml\` in apply order.`,
+        "",
+        table([
+            ["#", "Object", "Waits for", "Options"],
+            ...order.filter(isKubernetesObject).map((r) => [
+                number.get(r.key) ?? "",
+                `[${path.basename(files.get(r.key) ?? "")}](${files.get(r.key)})`,
+                cell(waitsFor(r).map(label).join(", ") || "–"),
+                cell(optionsOf(r).join("; ") || "–"),
+            ]),
+        ]),
+        "",
+        "## Outputs",
+        "",
+        ...yamlBlock(outputs),
+        "",
+        "## Estimated monthly cost (USD, DigitalOcean list prices)",
+        "",
+        cost?.lines
+            ? table([["Item", "Quantity", "Unit", "USD"], ...cost.lines.map((l) => [l.item, String(l.quantity), l.unitUsd.toFixed(2), l.usd.toFixed(2)]), ["**Total**", "", "", `**${cost.totalUsd?.toFixed(2)}**`], ["At the node autoscaling maximum", "", "", (cost.maxUsd ?? 0).toFixed(2)]])
+            : `Unavailable: ${cost?.unavailable}`,
+        "",
+    ].join("\n");
+}
