@@ -83,7 +83,7 @@ export const prodReplicas: StackValidationPolicy = {
         properties: {
             ...prodStacksSchema.properties,
             // Deliberate single-replica Deployments, by metadata.name. "static": the static-content
-            // server, one replica by design next to its ReadWriteOnce volume (docs/design.md, "Scaling", says why).
+            // server, one replica by design next to its ReadWriteOnce volume (docs/design.md, "Policy pack", says why).
             exemptDeployments: { type: "array" as const, items: { type: "string" as const }, default: ["static"] },
         },
     },
