@@ -43,6 +43,8 @@ interface Job {
     concurrency?: string | { group: string; "cancel-in-progress"?: boolean };
     env?: Record<string, string>;
     strategy?: { matrix?: Record<string, unknown> };
+    /** A call of a reusable workflow instead of steps. */
+    uses?: string;
     steps: Step[];
 }
 
@@ -53,7 +55,12 @@ interface Workflow {
     jobs: Record<string, Job>;
 }
 
-const load = (file: string): Workflow => parseYaml(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"));
+const load = (file: string): Workflow => {
+    const wf = parseYaml(fs.readFileSync(path.join(WORKFLOWS, file), "utf8")) as Workflow;
+    // A job that calls a reusable workflow has no steps of its own.
+    for (const job of Object.values(wf.jobs)) job.steps ??= [];
+    return wf;
+};
 const loadAction = (): Action => parseYaml(fs.readFileSync(path.join(ROOT, STACK_ACTION, "action.yml"), "utf8"));
 const needs = (j: Job) => ([] as string[]).concat(j.needs ?? []);
 const envName = (j: Job) => (typeof j.environment === "string" ? j.environment : j.environment?.name);
@@ -110,7 +117,7 @@ describe("actionlint", () => {
     }, 300_000);
 
     test("passes on every workflow (with shellcheck on run: scripts when installed)", () => {
-        expect(files()).toEqual(["deploy.yml", "destroy.yml", "preview.yml"]);
+        expect(files()).toEqual(["deploy.yml", "destroy.yml", "preview.yml", "test.yml"]);
         const r = spawnSync(ACTIONLINT, ["-no-color", ...files().map((f) => path.join(WORKFLOWS, f))], { cwd: ROOT, encoding: "utf8" });
         expect(`${r.stdout}${r.stderr}`).toBe("");
         expect(r.status).toBe(0);
@@ -167,7 +174,7 @@ describe("actionlint", () => {
 });
 
 describe("every workflow", () => {
-    test.each(["deploy.yml", "destroy.yml", "preview.yml"])("%s pins actions to a major version or a commit", (file) => {
+    test.each(["deploy.yml", "destroy.yml", "preview.yml", "test.yml"])("%s pins actions to a major version or a commit", (file) => {
         const uses = Object.values(load(file).jobs).flatMap((j) => j.steps.map((s) => s.uses).filter((u): u is string => !!u));
         expect(uses.length).toBeGreaterThan(0);
         // The repository's own composite action is at the checked-out commit; what it uses is pinned below.
@@ -180,7 +187,7 @@ describe("every workflow", () => {
         for (const u of uses) expect(u).toMatch(/@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
     });
 
-    test.each(["deploy.yml", "destroy.yml", "preview.yml"])("%s gives secrets only to the steps that use them", (file) => {
+    test.each(["deploy.yml", "destroy.yml", "preview.yml", "test.yml"])("%s gives secrets only to the steps that use them", (file) => {
         const wf = load(file);
         const secretIn = (env?: Record<string, string>) => Object.values(env ?? {}).some((v) => /secrets\./.test(String(v)));
         expect(secretIn(wf.env)).toBe(false);
@@ -227,12 +234,21 @@ describe("every workflow", () => {
         }
     });
 
-    test.each(["deploy.yml", "preview.yml"])("%s tests before it touches a stack", (file) => {
+    test.each(["deploy.yml", "preview.yml"])("%s tests before it touches a stack, with the one test workflow", (file) => {
         const wf = load(file);
-        const run = wf.jobs.test.steps.map((s) => s.run ?? "");
+        expect(wf.jobs.test.uses).toBe("./.github/workflows/test.yml");
+    });
+
+    test("the test workflow installs from the lock file and runs npm test after the linters' install", () => {
+        const wf = load("test.yml");
+        expect(Object.keys(wf.on)).toEqual(["workflow_call"]);
+        const steps = wf.jobs.test.steps;
+        const run = steps.map((s) => s.run ?? "");
+        expect(run.indexOf("bash scripts/install-actionlint.sh")).toBeGreaterThanOrEqual(0);
         expect(run.indexOf("bash scripts/install-actionlint.sh")).toBeLessThan(run.indexOf("npm test"));
+        expect(run.indexOf("npm ci")).toBeGreaterThanOrEqual(0);
         expect(run.indexOf("npm ci")).toBeLessThan(run.indexOf("npm test"));
-        const node = wf.jobs.test.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
+        const node = steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
         expect(node?.with).toEqual({ "node-version": 22, cache: "npm" });
     });
 });
