@@ -47,4 +47,6 @@ export default {
     jsonReporter: { fileName: "reports/mutation/mutation.json" },
     thresholds: { high: 85, low: 70, break: null },
     tempDirName: ".stryker-tmp",
+    // Not copied into the sandbox: the app's virtualenv (npm test creates it; its lib64 symlink breaks the copy) and build output.
+    ignorePatterns: ["app/.venv", "app/staticfiles", "**/__pycache__", ".tools", ".build", "out", "coverage"],
 };
