@@ -107,7 +107,8 @@ async function discover(
     } catch (e) {
         throw new Error(`NS lookup of ${domain} failed: ${describeError(e)}`);
     }
-    names = [...new Set(names.map((n) => n.toLowerCase().replace(/\.$/, "")))].sort();
+    // c-ares returns names without the root's trailing dot.
+    names = [...new Set(names.map((n) => n.toLowerCase()))].sort();
     if (names.length === 0) throw new Error(`NS lookup of ${domain} returned no nameservers`);
 
     const failures: string[] = [];
@@ -186,7 +187,7 @@ export async function waitForRecord(
     const deadline = started + timeoutMs;
     let attempts = 0;
     let discoveryError: string | undefined;
-    let last: (Answer | undefined)[] = [];
+    let last: Answer[] = [];
 
     // Each round's queries are cut to the time left, so the wait ends by the deadline.
     for (let left = timeoutMs; left > 0; left = deadline - Date.now()) {
@@ -224,7 +225,7 @@ export async function waitForRecord(
     }
     const labels = targets.map((t) => t.label);
     const detail = last
-        .map((a, i) => `${labels[i]} ${!a ? "was not asked" : a.ok ? `answered ${a.text} (ok)` : describeAnswer(a.text)}`)
+        .map((a, i) => `${labels[i]} ${a.ok ? `answered ${a.text} (ok)` : describeAnswer(a.text)}`)
         .join("; ");
     throw new Error(`${head}: ${detail} (${attempts} ${attempts === 1 ? "query" : "queries"} per server)`);
 }

@@ -1,17 +1,18 @@
 /** The DNS propagation wait against real DNS servers (dns2) on 127.0.0.1. */
 import dns2 from "dns2";
-import { authoritativeServers, waitForRecord } from "../lib/dns-wait";
+import { authoritativeServers, parseServer, waitForRecord } from "../lib/dns-wait";
 
 const { Packet } = dns2;
 const FQDN = "app.example.org";
 const NEW_IP = "203.0.113.10";
 const OLD_IP = "198.51.100.7";
 
-type Reply = { a: string[] } | { ns: string[] } | { rcode: number } | "drop";
+type Reply = { a: string[]; delayMs?: number } | { ns: string[] } | { cname: string } | { rcode: number } | "drop";
 
 /** A UDP DNS server whose answer per question is decided by `answer(name, type, n)`; n counts queries per name. */
 class FakeDns {
     readonly counts = new Map<string, number>();
+    private timers = new Set<NodeJS.Timeout>();
     answer: (name: string, type: number, n: number) => Reply = () => ({ rcode: Packet.RCODE.NXDOMAIN });
     private server = dns2.createServer({
         udp: true,
@@ -29,12 +30,23 @@ class FakeDns {
                 for (const address of reply.a) {
                     response.answers.push({ name: q.name, type: Packet.TYPE.A, class: Packet.CLASS.IN, ttl: 300, address } as never);
                 }
+            } else if ("cname" in reply) {
+                response.answers.push({ name: q.name, type: Packet.TYPE.CNAME, class: Packet.CLASS.IN, ttl: 300, domain: reply.cname } as never);
             } else {
                 for (const ns of reply.ns) {
                     response.answers.push({ name: q.name, type: Packet.TYPE.NS, class: Packet.CLASS.IN, ttl: 300, ns } as never);
                 }
             }
-            void send(response);
+            const delayMs = "delayMs" in reply ? reply.delayMs : undefined;
+            if (!delayMs) {
+                void send(response);
+                return;
+            }
+            const t = setTimeout(() => {
+                this.timers.delete(t);
+                void send(response);
+            }, delayMs);
+            this.timers.add(t);
         },
     });
     address = "";
@@ -48,6 +60,7 @@ class FakeDns {
     }
 
     stop(): Promise<void> {
+        for (const t of this.timers) clearTimeout(t);
         return this.server.close();
     }
 
@@ -77,14 +90,51 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
     return e;
 }
 
+describe("resolver entries", () => {
+    test.each([
+        ["1.2.3.4", "1.2.3.4"],
+        [" 10.20.30.40:5353 ", "10.20.30.40:5353"],
+        ["192.0.2.1:1", "192.0.2.1:1"],
+        ["192.0.2.1:65535", "192.0.2.1:65535"],
+        ["192.0.2.1:053", "192.0.2.1:53"],
+    ])("%j is accepted as %j", (entry, normalised) => {
+        expect(parseServer(entry)).toBe(normalised);
+    });
+
+    test.each(["192.0.2.1:0", "192.0.2.1:65536", "192.0.2.1:123456", "192.0.2.1:", "192.0.2.1:53x", "x192.0.2.1", "256.1.1.1", "1.2.3", "ns1.example.org", ""])(
+        "%j is refused",
+        (entry) => {
+            expect(() => parseServer(entry)).toThrow(`not an IPv4 address or address:port: ${JSON.stringify(entry)}`);
+        },
+    );
+
+    test("blank resolver entries fall back to the authoritative servers", async () => {
+        const dns = await fakeDns();
+        dns.answer = (name, type) => {
+            if (name === "example.org" && type === Packet.TYPE.NS) return { ns: ["ns1.example.net"] };
+            if (name === "ns1.example.net") return { a: ["127.0.0.1"] };
+            return name === FQDN ? { a: [NEW_IP] } : { rcode: Packet.RCODE.NXDOMAIN };
+        };
+        const result = await waitForRecord({
+            ...base,
+            resolvers: ["", "  "],
+            bootstrapResolvers: [dns.address],
+            nameserverPort: dns.port,
+            timeoutMs: 1_000,
+        });
+        expect(result.servers).toEqual([`ns1.example.net (127.0.0.1:${dns.port})`]);
+    });
+});
+
 test("the record appears after a few queries: the gate passes", async () => {
     const dns = await fakeDns();
     dns.answer = (_name, _type, n) => (n < 3 ? { rcode: Packet.RCODE.NXDOMAIN } : { a: [NEW_IP] });
-    const result = await waitForRecord({ ...base, resolvers: [dns.address], timeoutMs: 3_000 });
+    const result = await waitForRecord({ ...base, resolvers: [dns.address], timeoutMs: 1_500 });
     expect(result.attempts).toBeGreaterThanOrEqual(3);
     expect(result.attempts).toBe(dns.queries());
     expect(result.servers).toEqual([dns.address]);
     expect(result.elapsedMs).toBeGreaterThanOrEqual(2 * base.intervalMs);
+    expect(result.elapsedMs).toBeLessThan(1_500);
 });
 
 test("an A record set that contains the IP among others passes", async () => {
@@ -105,6 +155,8 @@ test("a record that never appears times out, naming the server and its NXDOMAIN"
         new RegExp(`^app\\.example\\.org did not resolve to 203\\.0\\.113\\.10 within 0\\.4s: ${dns.address} answered NXDOMAIN \\(\\d+ queries per server\\)$`),
     );
     expect(dns.queries()).toBeGreaterThan(3);
+    // Rounds are spaced by the poll interval (20 ms), not run back to back.
+    expect(dns.queries()).toBeLessThan(30);
 });
 
 test("a different IP keeps it waiting, then the failure names the wrong IP", async () => {
@@ -120,7 +172,7 @@ test("two servers where only one has the new IP: it waits for the second", async
     const stale = await fakeDns();
     fresh.answer = () => ({ a: [NEW_IP] });
     stale.answer = (_name, _type, n) => ({ a: [n <= 4 ? OLD_IP : NEW_IP] });
-    const result = await waitForRecord({ ...base, resolvers: [fresh.address, stale.address], timeoutMs: 3_000 });
+    const result = await waitForRecord({ ...base, resolvers: [fresh.address, stale.address], timeoutMs: 1_500 });
     expect(result.attempts).toBe(5);
     expect(fresh.queries()).toBe(5);
     expect(result.servers).toEqual([fresh.address, stale.address]);
@@ -135,20 +187,25 @@ test("two servers where one keeps the old IP: the failure says which", async () 
     expect(e.message).toContain(`${fresh.address} answered ${NEW_IP} (ok); ${stale.address} answered ${OLD_IP}`);
 });
 
-test("SERVFAIL, REFUSED, no data and silence are each reported", async () => {
-    const [servfail, refused, nodata, silent] = await Promise.all([fakeDns(), fakeDns(), fakeDns(), fakeDns()]);
+test("SERVFAIL, REFUSED, no data, a CNAME alone and silence are each reported", async () => {
+    const [servfail, refused, nodata, cname, silent] = await Promise.all([fakeDns(), fakeDns(), fakeDns(), fakeDns(), fakeDns()]);
     servfail.answer = () => ({ rcode: Packet.RCODE.SERVFAIL });
     refused.answer = () => ({ rcode: Packet.RCODE.REFUSED });
     nodata.answer = () => ({ a: [] });
+    // c-ares returns an empty list, not ENODATA, for a CNAME without its A record.
+    cname.answer = () => ({ cname: "lb.example.net" });
     silent.answer = () => "drop";
-    const resolvers = [servfail, refused, nodata, silent].map((s) => s.address);
+    const resolvers = [servfail, refused, nodata, cname, silent].map((s) => s.address);
     const started = Date.now();
     const e = await rejection(waitForRecord({ ...base, resolvers, timeoutMs: 500, queryTimeoutMs: 100 }));
     expect(Date.now() - started).toBeLessThan(800);
     expect(e.message).toContain(`${servfail.address} answered SERVFAIL`);
     expect(e.message).toContain(`${refused.address} refused the query (REFUSED)`);
-    expect(e.message).toContain(`${nodata.address} answered no data`);
+    expect(e.message).toContain(`${nodata.address} answered no data (NOERROR, no records)`);
+    expect(e.message).toContain(`${cname.address} answered no data (NOERROR, no records); `);
     expect(e.message).toContain(`${silent.address} did not answer (timeout)`);
+    // Each silent query ends at its own 100 ms bound, so several rounds fit in 500 ms.
+    expect(silent.queries()).toBeGreaterThanOrEqual(3);
 });
 
 test("an invalid resolver entry is rejected before any query", async () => {
@@ -190,7 +247,7 @@ describe("authoritative servers", () => {
         const dns = await fakeDns();
         zone(dns);
         const e = await rejection(
-            waitForRecord({ ...base, domain: "example.com", bootstrapResolvers: [dns.address], timeoutMs: 200 }),
+            waitForRecord({ ...base, domain: "example.com", bootstrapResolvers: [dns.address], timeoutMs: 240 }),
         );
         expect(e.message).toBe(
             "app.example.org did not resolve to 203.0.113.10 within 0.2s: could not find the authoritative nameservers of example.com: NS lookup of example.com failed: NXDOMAIN",
@@ -207,6 +264,8 @@ describe("authoritative servers", () => {
         );
         expect(e.message).toContain(`ns1.example.net (127.0.0.1:${dns.port}) answered ${NEW_IP} (ok)`);
         expect(e.message).toMatch(new RegExp(`ns2\\.example\\.net \\(127\\.0\\.0\\.2:${dns.port}\\) (refused the connection|did not answer)`));
+        // The nameservers are looked up once, not every round.
+        expect(dns.queries("example.org")).toBe(1);
 
         dns.answer = (name, type) => {
             if (name === "example.org" && type === Packet.TYPE.NS) return { ns: ["ns1.example.net"] };
@@ -215,5 +274,117 @@ describe("authoritative servers", () => {
         };
         const result = await waitForRecord({ ...base, bootstrapResolvers: [dns.address], nameserverPort: dns.port, timeoutMs: 1_000 });
         expect(result.servers).toEqual([`ns1.example.net (127.0.0.1:${dns.port})`]);
+    });
+});
+
+test("an expected address that is not IPv4 is refused before any query", async () => {
+    const dns = await fakeDns();
+    for (const ip of ["2001:db8::1", "203.0.113.256", "app.example.org"]) {
+        await expect(waitForRecord({ ...base, expectedIp: ip, resolvers: [dns.address], timeoutMs: 100 })).rejects.toThrow(
+            `not an IPv4 address: ${JSON.stringify(ip)}`,
+        );
+    }
+    expect(dns.queries()).toBe(0);
+});
+
+test("a poll interval longer than the timeout: one round, and the wait ends at the deadline", async () => {
+    const [unsorted, notimp] = await Promise.all([fakeDns(), fakeDns()]);
+    unsorted.answer = () => ({ a: ["198.51.100.9", OLD_IP] });
+    notimp.answer = () => ({ rcode: Packet.RCODE.NOTIMP });
+    const started = Date.now();
+    const e = await rejection(
+        waitForRecord({ ...base, resolvers: [unsorted.address, notimp.address], timeoutMs: 1_000, intervalMs: 60_000 }),
+    );
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+    expect(elapsed).toBeLessThan(2_000);
+    expect(e.message).toBe(
+        `app.example.org did not resolve to 203.0.113.10 within 1s: ${unsorted.address} answered ${OLD_IP}, 198.51.100.9; ` +
+            `${notimp.address} answered ENOTIMP (1 query per server)`,
+    );
+});
+
+test("an answer slower than c-ares' shortest timeout but within the query timeout counts", async () => {
+    const dns = await fakeDns();
+    dns.answer = () => ({ a: [NEW_IP], delayMs: 300 });
+    const result = await waitForRecord({ ...base, resolvers: [dns.address], queryTimeoutMs: 1_000, timeoutMs: 1_500 });
+    expect(result.attempts).toBe(1);
+});
+
+test("a query timeout below c-ares' own minimum (about 250 ms) is kept", async () => {
+    const dns = await fakeDns();
+    dns.answer = () => "drop";
+    const started = Date.now();
+    const e = await rejection(waitForRecord({ ...base, resolvers: [dns.address], queryTimeoutMs: 20, timeoutMs: 60 }));
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(e.message).toContain(`${dns.address} did not answer (timeout)`);
+});
+
+test("a wait leaves no timer running behind it", async () => {
+    const dns = await fakeDns();
+    dns.answer = () => ({ a: [NEW_IP] });
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    await waitForRecord({ ...base, resolvers: [dns.address], queryTimeoutMs: 1_000, timeoutMs: 1_000 });
+    expect(timers()).toBe(before);
+});
+
+test("a timeout of a query cut short by the deadline keeps the server's previous answer; a full-length timeout does not", async () => {
+    const [fading, silenced, late] = await Promise.all([fakeDns(), fakeDns(), fakeDns()]);
+    const started = Date.now();
+    // Queries are cut short from 300 ms on (600 ms deadline, 300 ms per query).
+    fading.answer = () => {
+        const t = Date.now() - started;
+        return t < 320 ? { a: [OLD_IP] } : t < 470 ? { rcode: Packet.RCODE.NXDOMAIN } : "drop";
+    };
+    silenced.answer = (_name, _type, n) => (n === 1 ? { a: [OLD_IP] } : "drop");
+    // The nameservers are found only in a round already cut short; their first answer is a timeout.
+    late.answer = (name) => {
+        if (Date.now() - started < 350) return { rcode: Packet.RCODE.NXDOMAIN };
+        if (name === "example.org") return { ns: ["ns1.example.net"] };
+        return name === "ns1.example.net" ? { a: ["127.0.0.1"] } : "drop";
+    };
+    const [cut, full, found] = await Promise.all([
+        rejection(waitForRecord({ ...base, resolvers: [fading.address], queryTimeoutMs: 300, timeoutMs: 600 })),
+        rejection(waitForRecord({ ...base, resolvers: [silenced.address], queryTimeoutMs: 260, timeoutMs: 600 })),
+        rejection(
+            waitForRecord({ ...base, bootstrapResolvers: [late.address], nameserverPort: late.port, queryTimeoutMs: 300, timeoutMs: 600 }),
+        ),
+    ]);
+    expect(Date.now() - started).toBeLessThan(750);
+    expect(cut.message).toContain(`${fading.address} answered NXDOMAIN (`);
+    expect(full.message).toContain(`${silenced.address} did not answer (timeout) (`);
+    expect(found.message).toContain(`ns1.example.net (127.0.0.1:${late.port}) did not answer (timeout) (`);
+});
+
+describe("authoritative servers, failures", () => {
+    test("every nameserver failing to resolve is an error naming each", async () => {
+        const dns = await fakeDns();
+        dns.answer = (name, type) => {
+            if (name === "example.org" && type === Packet.TYPE.NS) return { ns: ["ns1.example.net", "ns2.example.net"] };
+            if (name === "ns2.example.net") return { rcode: Packet.RCODE.SERVFAIL };
+            return { rcode: Packet.RCODE.NXDOMAIN };
+        };
+        const e = await rejection(authoritativeServers("example.org", [dns.address]));
+        expect(e.message).toMatch(/^no nameserver of example\.org has an IPv4 address \(ns\d\.example\.net: \w+; ns\d\.example\.net: \w+\)$/);
+        expect(e.message).toContain("ns1.example.net: NXDOMAIN");
+        expect(e.message).toContain("ns2.example.net: SERVFAIL");
+
+        const wait = await rejection(waitForRecord({ ...base, bootstrapResolvers: [dns.address], timeoutMs: 100 }));
+        expect(wait.message).toMatch(/within 0\.1s: could not find the authoritative nameservers of example\.org: no nameserver of example\.org has an IPv4 address/);
+    });
+
+    test("on the default port 53 a server is named by its address alone", async () => {
+        const dns = await fakeDns();
+        dns.answer = (name, type) => {
+            if (name === "example.org" && type === Packet.TYPE.NS) return { ns: ["ns1.example.net"] };
+            // Nothing listens on 127.0.0.9:53.
+            if (name === "ns1.example.net") return { a: ["127.0.0.9"] };
+            return { rcode: Packet.RCODE.NXDOMAIN };
+        };
+        const e = await rejection(
+            waitForRecord({ ...base, bootstrapResolvers: [dns.address], queryTimeoutMs: 50, timeoutMs: 100 }),
+        );
+        expect(e.message).toMatch(/: ns1\.example\.net \(127\.0\.0\.9\) (refused the connection|did not answer \(timeout\)) \(/);
     });
 });

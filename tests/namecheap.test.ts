@@ -1,7 +1,7 @@
 /** The Namecheap Dynamic DNS client against a loopback server that behaves like Namecheap's. */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { NamecheapError, fqdnOf, parseDdnsResponse, updateDdnsRecord } from "../lib/namecheap";
+import { NamecheapError, ddnsUrl, fqdnOf, parseDdnsResponse, redact, updateDdnsRecord } from "../lib/namecheap";
 import { answer, compactSuccessBody, Failure, failureBody, FAILURES, successBody, Zone } from "./namecheap-replies";
 
 const PASSWORD = "0123456789abcdef0123456789abcdef";
@@ -12,11 +12,16 @@ interface Reply {
     status: number;
     body: string;
     delayMs?: number;
+    /** HTTP reason phrase; Node's default for the status when unset. */
+    reason?: string;
+    headers?: Record<string, string>;
 }
 
 /** Namecheap's endpoint for some zones; `override` replaces the answer for a request number. */
 class FakeNamecheap {
     readonly requests: URLSearchParams[] = [];
+    /** When each request arrived and the Accept header it sent. */
+    readonly received: { at: number; accept?: string }[] = [];
     override?: (n: number) => Reply | undefined;
     private server = http.createServer((req, res) => this.handle(req, res));
     private timers = new Set<NodeJS.Timeout>();
@@ -49,10 +54,11 @@ class FakeNamecheap {
             return;
         }
         this.requests.push(url.searchParams);
+        this.received.push({ at: Date.now(), accept: req.headers.accept });
         const reply = this.answer(url.searchParams);
         const send = () => {
             if (res.writableEnded || res.destroyed) return;
-            res.writeHead(reply.status, { "content-type": "text/html; charset=utf-8" }).end(reply.body);
+            res.writeHead(reply.status, reply.reason, { "content-type": "text/html; charset=utf-8", ...reply.headers }).end(reply.body);
         };
         if (reply.delayMs) {
             const t = setTimeout(() => {
@@ -84,6 +90,7 @@ async function failure(p: Promise<unknown>): Promise<NamecheapError> {
         (err: unknown) => err,
     );
     if (!(e instanceof NamecheapError)) throw new Error(`expected a NamecheapError, got ${String(e)}`);
+    expect(e.name).toBe("NamecheapError");
     expect(e.message).not.toContain(PASSWORD);
     return e;
 }
@@ -258,4 +265,235 @@ test("fqdnOf", () => {
     expect(fqdnOf("@", "example.org")).toBe("example.org");
     expect(fqdnOf("www", "example.org")).toBe("www.example.org");
     expect(fqdnOf("a.b", "example.org.")).toBe("a.b.example.org");
+});
+
+describe("before any request", () => {
+    test.each([
+        ["an empty password", { password: "" }, "the Namecheap Dynamic DNS password is empty"],
+        ["an IPv6 address", { ip: "2001:db8::1" }, 'not an IPv4 address: "2001:db8::1"'],
+        ["an address out of range", { ip: "203.0.113.256" }, 'not an IPv4 address: "203.0.113.256"'],
+        ["a base URL that is not http(s)", { baseUrl: "ftp://127.0.0.1/" }, "Namecheap Dynamic DNS URL must be http(s), got ftp:"],
+        ["a base URL that is not a URL", { baseUrl: "dynamicdns.park-your-domain.com" }, 'invalid Namecheap Dynamic DNS URL "dynamicdns.park-your-domain.com"'],
+    ])("%s is refused", async (_name, over, message) => {
+        const e = await failure(updateDdnsRecord({ ...request(), ...over }, fast));
+        expect(e.message).toBe(message);
+        expect(e.retryable).toBe(false);
+        expect(fake.requests).toHaveLength(0);
+    });
+
+    test("an https base URL is accepted: the update is attempted", async () => {
+        // The fake speaks plain HTTP, so the TLS handshake fails as a network error.
+        const e = await failure(updateDdnsRecord({ ...request(), baseUrl: fake.baseUrl.replace("http:", "https:") }, { ...fast, maxAttempts: 1 }));
+        expect(e.message).toMatch(/^Namecheap update of app\.example\.org failed after 1 attempt \(0(\.1)?s\): network error reaching 127\.0\.0\.1:\d+: ERR_SSL_/);
+    });
+});
+
+test("the update URL: below the base URL's path, with every parameter encoded", () => {
+    const req = { host: "@", domain: "example.org", password: "p&ss=w rd", ip: IP };
+    for (const baseUrl of ["https://ddns.example.net/namecheap", "https://ddns.example.net/namecheap/"]) {
+        const url = ddnsUrl({ ...req, baseUrl });
+        expect(`${url.origin}${url.pathname}`).toBe("https://ddns.example.net/namecheap/update");
+        expect(Object.fromEntries(url.searchParams)).toEqual(req);
+    }
+});
+
+test("the client asks for XML", async () => {
+    await updateDdnsRecord(request(), fast);
+    expect(fake.received[0].accept).toMatch(/^text\/xml, application\/xml/);
+});
+
+test("with no options the defaults apply", async () => {
+    await expect(updateDdnsRecord(request())).resolves.toEqual({ ip: IP, attempts: 1 });
+});
+
+test("Namecheap setting another IP than requested is an error, not retried", async () => {
+    fake.override = () => ({ status: 200, body: okBody("198.51.100.1") });
+    const e = await failure(updateDdnsRecord(request(), fast));
+    expect(e.message).toBe(`Namecheap set app.example.org to 198.51.100.1, not ${IP}`);
+    expect(e.retryable).toBe(false);
+    expect(fake.requests).toHaveLength(1);
+});
+
+test("a success without an <IP> (or an empty one) reports the requested IP", async () => {
+    for (const ip of ["", "   "]) {
+        fake.override = () => ({ status: 200, body: okBody(ip) });
+        await expect(updateDdnsRecord(request(), fast)).resolves.toEqual({ ip: IP, attempts: 1 });
+    }
+    fake.override = () => ({ status: 200, body: okBody(IP).replace(`<IP>${IP}</IP>`, "") });
+    await expect(updateDdnsRecord(request(), fast)).resolves.toEqual({ ip: IP, attempts: 1 });
+});
+
+test.each([408, 429, 503])("HTTP %i is retried", async (status) => {
+    fake.override = (n) => (n === 1 ? { status, body: "" } : undefined);
+    await expect(updateDdnsRecord(request(), fast)).resolves.toEqual({ ip: IP, attempts: 2 });
+});
+
+test("a non-2xx status fails at once even with a success body", async () => {
+    fake.override = () => ({ status: 300, body: okBody(IP) });
+    const e = await failure(updateDdnsRecord(request(), fast));
+    expect(e.message).toBe("Namecheap rejected the update of app.example.org with HTTP 300 Multiple Choices");
+    expect(fake.requests).toHaveLength(1);
+});
+
+test("an HTTP 4xx carrying Namecheap's XML keeps its error text; without a reason phrase only the status shows", async () => {
+    fake.override = () => ({ status: 403, body: failureBody(FAILURES.wrongPassword) });
+    const e = await failure(updateDdnsRecord(request(), fast));
+    expect(e.message).toBe("Namecheap rejected the update of app.example.org with HTTP 403 Forbidden: Passwords do not match (Validation error; invalid ; password)");
+    expect(e.errors).toEqual(["Passwords do not match"]);
+    expect(e.retryable).toBe(false);
+
+    fake.override = () => ({
+        status: 400,
+        body: "<interface-response><ErrCount>2</ErrCount><errors><Err1>first</Err1><Err2>second</Err2></errors></interface-response>",
+    });
+    const two = await failure(updateDdnsRecord(request(), fast));
+    expect(two.message).toBe("Namecheap rejected the update of app.example.org with HTTP 400 Bad Request: first; second");
+
+    fake.override = () => ({ status: 403, reason: "", body: "denied" });
+    const bare = await failure(updateDdnsRecord(request(), fast));
+    expect(bare.message).toBe("Namecheap rejected the update of app.example.org with HTTP 403");
+    expect(bare.errors).toEqual([]);
+});
+
+test("an ErrCount without error text still fails, saying so", async () => {
+    fake.override = () => ({ status: 200, body: "<interface-response><ErrCount>2</ErrCount><errors /></interface-response>" });
+    const e = await failure(updateDdnsRecord(request(), fast));
+    expect(e.message).toBe("Namecheap rejected the update of app.example.org: ErrCount 2, no error text");
+    expect(e.errors).toEqual([]);
+});
+
+test("several error elements out of order are reported in their numbered order", async () => {
+    const body =
+        "<interface-response><ErrCount>3</ErrCount><errors><Err2>second</Err2><Err10>tenth</Err10>" +
+        "<Note>not an error</Note><XErr3>not an error</XErr3><Err4b>not an error</Err4b><Err1>first</Err1></errors></interface-response>";
+    fake.override = () => ({ status: 200, body });
+    const e = await failure(updateDdnsRecord(request(), fast));
+    expect(e.message).toBe("Namecheap rejected the update of app.example.org: first; second; tenth");
+    expect(e.errors).toEqual(["first", "second", "tenth"]);
+});
+
+test("a body the XML parser gives up on fails at once with the parser's reason", async () => {
+    fake.override = () => ({ status: 200, body: `<interface-response>${"<a>".repeat(1_000)}${"</a>".repeat(1_000)}<ErrCount>0</ErrCount></interface-response>` });
+    const e = await failure(updateDdnsRecord(request(), fast));
+    expect(e.message).toContain("Maximum nested tags exceeded");
+    expect(e.retryable).toBe(false);
+    expect(fake.requests).toHaveLength(1);
+});
+
+test("a redirect loop is a network error and is retried", async () => {
+    fake.override = () => ({ status: 302, body: "", headers: { location: "/update?again" } });
+    const e = await failure(updateDdnsRecord(request(), { ...fast, maxAttempts: 2 }));
+    expect(e.message).toMatch(/failed after 2 attempts \(0(\.\d)?s\): network error reaching 127\.0\.0\.1:\d+: redirect count exceeded$/);
+    expect(e.retryable).toBe(true);
+});
+
+describe("retries and deadlines", () => {
+    const failing = () => ({ status: 500, body: "oops" });
+
+    test("the first attempt goes at once; the delay starts at initialDelayMs and doubles up to maxDelayMs", async () => {
+        fake.override = failing;
+        const started = Date.now();
+        // Delays of 150, 200 (300 capped) and 200 ms.
+        await failure(updateDdnsRecord(request(), { initialDelayMs: 150, maxDelayMs: 200, maxAttempts: 4, totalTimeoutMs: 5_000 }));
+        const at = fake.received.map((r) => r.at);
+        expect(at).toHaveLength(4);
+        expect(at[0] - started).toBeLessThan(100);
+        const gaps = at.slice(1).map((t, i) => t - at[i]);
+        expect(gaps[0]).toBeGreaterThanOrEqual(140);
+        expect(gaps[1]).toBeGreaterThanOrEqual(190);
+        expect(gaps[2]).toBeGreaterThanOrEqual(190);
+        expect(gaps[2]).toBeLessThan(290);
+    });
+
+    test("retries stop when the next delay would pass the deadline, and say so", async () => {
+        fake.override = failing;
+        // 80 ms, then 160 ms: the second delay would end after the 200 ms limit.
+        const e = await failure(updateDdnsRecord(request(), { initialDelayMs: 80, maxDelayMs: 1_000, maxAttempts: 10, totalTimeoutMs: 200 }));
+        expect(fake.requests).toHaveLength(2);
+        expect(e.message).toMatch(
+            /^Namecheap update of app\.example\.org failed after 2 attempts \(0\.[12]s, time limit of 0\.2s reached\): Namecheap answered HTTP 500 Internal Server Error$/,
+        );
+        expect(e.retryable).toBe(true);
+        expect(e.errors).toEqual([]);
+    });
+
+    test("retries stopped by maxAttempts do not claim the time limit", async () => {
+        fake.override = failing;
+        const e = await failure(updateDdnsRecord(request(), { initialDelayMs: 80, maxDelayMs: 1_000, maxAttempts: 2, totalTimeoutMs: 200 }));
+        expect(fake.requests).toHaveLength(2);
+        expect(e.message).toMatch(/^Namecheap update of app\.example\.org failed after 2 attempts \(0\.[12]s\): Namecheap answered HTTP 500 Internal Server Error$/);
+    });
+
+    test("a delay longer than the whole limit: one attempt, and the limit is named in whole seconds", async () => {
+        fake.override = failing;
+        const e = await failure(updateDdnsRecord(request(), { initialDelayMs: 2_000, maxAttempts: 5, totalTimeoutMs: 1_000 }));
+        expect(e.message).toMatch(
+            /^Namecheap update of app\.example\.org failed after 1 attempt \(0(\.1)?s, time limit of 1s reached\): Namecheap answered HTTP 500 Internal Server Error$/,
+        );
+    });
+
+    test("a single request's timeout longer than the total is cut to the total", async () => {
+        fake.override = () => ({ status: 200, body: okBody(IP), delayMs: 2_000 });
+        const started = Date.now();
+        const e = await failure(updateDdnsRecord(request(), { requestTimeoutMs: 5_000, initialDelayMs: 10, totalTimeoutMs: 250 }));
+        expect(Date.now() - started).toBeLessThan(1_000);
+        // Times are shown to a tenth of a second.
+        expect(e.message).toMatch(/failed after 1 attempt \(0\.[34]s, time limit of 0\.3s reached\): request timed out after (2[0-4]\d|250)ms$/);
+    });
+});
+
+describe("redact", () => {
+    test("removes the secret raw, percent-encoded and form-encoded", () => {
+        const secret = "pa ss/w&rd";
+        const text = `raw ${secret} uri ${encodeURIComponent(secret)} form ${new URLSearchParams({ p: secret }).toString().slice(2)}`;
+        expect(redact(text, secret)).toBe("raw *** uri *** form ***");
+    });
+
+    test("a longer form that contains a shorter one is removed whole", () => {
+        // "a%" percent-encodes to "a%25", which starts with the raw form.
+        expect(redact("password=a%25 end", "a%")).toBe("password=*** end");
+    });
+
+    test("an empty secret leaves the text alone", () => {
+        expect(redact("nothing to hide", "")).toBe("nothing to hide");
+    });
+});
+
+describe("parseDdnsResponse details", () => {
+    test("a body of whitespace is empty", () => {
+        expect(() => parseDdnsResponse(" \r\n ")).toThrow(new NamecheapError("Namecheap returned a malformed response (empty body): empty body", { retryable: false }));
+    });
+
+    test("the reason and a whitespace-collapsed snippet, cut at 120 characters, are shown", () => {
+        const html = `<html>\n  <body>\n    <h1>502 Bad Gateway</h1>\n    ${"x".repeat(200)}\n  </body>\n</html>`;
+        const collapsed = html.replace(/\s+/g, " ");
+        expect(() => parseDdnsResponse(html)).toThrow(
+            `Namecheap returned a malformed response (no <interface-response>): ${JSON.stringify(`${collapsed.slice(0, 120)}…`)}`,
+        );
+        const exactly120 = `<p>${"x".repeat(113)}</p>`;
+        expect(() => parseDdnsResponse(exactly120)).toThrow(`(no <interface-response>): ${JSON.stringify(exactly120)}`);
+        expect(() => parseDdnsResponse("<interface-response><IP>1.2.3.4</IP></interface-response>")).toThrow(
+            'Namecheap returned a malformed response (no <ErrCount>): "<interface-response><IP>1.2.3.4</IP></interface-response>"',
+        );
+        expect(() => parseDdnsResponse("<interface-response><ErrCount>0</ErrCount>")).toThrow(
+            /^Namecheap returned a malformed response \(not XML: .+\): "<interface-response><ErrCount>0<\/ErrCount>"$/,
+        );
+    });
+
+    test.each(["1x", "x1", "-1", "1.5", ""])("ErrCount %j is malformed", (count) => {
+        expect(() => parseDdnsResponse(`<interface-response><ErrCount>${count}</ErrCount></interface-response>`)).toThrow("(no <ErrCount>)");
+    });
+
+    test("a multi-digit ErrCount, Done true/false/absent, IP absent", () => {
+        const body = (extra: string) => `<interface-response><ErrCount>10</ErrCount>${extra}</interface-response>`;
+        expect(parseDdnsResponse(body("<Done>false</Done>"))).toStrictEqual({ errCount: 10, errors: [], details: [], done: false });
+        expect(parseDdnsResponse(body("<Done>TRUE</Done>"))).toStrictEqual({ errCount: 10, errors: [], details: [], done: true });
+        expect(parseDdnsResponse(body("<Done>maybe</Done>"))).toStrictEqual({ errCount: 10, errors: [], details: [] });
+        expect(parseDdnsResponse(body(""))).toStrictEqual({ errCount: 10, errors: [], details: [] });
+    });
+});
+
+test("fqdnOf trims and treats an empty host as the apex", () => {
+    expect(fqdnOf("", "example.org")).toBe("example.org");
+    expect(fqdnOf(" www ", " example.org ")).toBe("www.example.org");
 });

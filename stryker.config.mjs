@@ -1,0 +1,52 @@
+/**
+ * Mutation testing: `npm run test:mutation` (not part of `npm test`).
+ * One file at a time while working: `npx stryker run --mutate lib/dns-wait.ts`.
+ */
+import path from "node:path";
+import { declareClassPlugin, PluginKind } from "@stryker-mutator/api/plugin";
+
+/**
+ * Mutants that cannot change behaviour: every mutant inside the node whose source is `code`
+ * in `file` is ignored (reported as Ignored, left out of the score). Keep this list short.
+ */
+const EQUIVALENT = [
+    // c-ares rejects with Error objects, never null.
+    { file: "lib/dns-wait.ts", code: "(e as { code?: string } | null)?.code", reason: "c-ares errors are never nullish" },
+    // resolveNs rejects with ENODATA when there is no NS record (checked against dns2); it never resolves to [].
+    {
+        file: "lib/dns-wait.ts",
+        code: "if (names.length === 0) throw new Error(`NS lookup of ${domain} returned no nameservers`);",
+        reason: "resolveNs never resolves to an empty list",
+    },
+    // exponential-backoff 3 adds jitter only for "full" (dist/jitter/jitter.factory.js); any other value means none.
+    { file: "lib/namecheap.ts", code: '"none"', reason: 'exponential-backoff treats every jitter but "full" as none' },
+];
+
+class EquivalentMutants {
+    shouldIgnore(nodePath) {
+        const file = path.relative(process.cwd(), nodePath.hub?.file?.opts?.filename ?? "");
+        return EQUIVALENT.find((e) => e.file === file && nodePath.getSource() === e.code)?.reason;
+    }
+}
+
+export const strykerPlugins = [declareClassPlugin(PluginKind.Ignore, "EquivalentMutants", EquivalentMutants)];
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+    packageManager: "npm",
+    testRunner: "jest",
+    jest: { projectType: "custom", configFile: "jest.mutation.config.js", enableFindRelatedTests: true },
+    // Each mutant runs only the tests that executed its code in the initial run.
+    coverageAnalysis: "perTest",
+    mutate: ["lib/namecheap.ts", "lib/dns-wait.ts", "components/config/*.ts"],
+    appendPlugins: ["./stryker.config.mjs"],
+    ignorers: ["EquivalentMutants"],
+    reporters: ["clear-text", "progress", "html", "json"],
+    clearTextReporter: { reportMutants: false, reportTests: false, logTests: false },
+    htmlReporter: { fileName: "reports/mutation/mutation.html" },
+    jsonReporter: { fileName: "reports/mutation/mutation.json" },
+    thresholds: { high: 85, low: 70, break: null },
+    tempDirName: ".stryker-tmp",
+    // Not copied into the sandbox: the app's virtualenv (npm test creates it; its lib64 symlink breaks the copy) and build output.
+    ignorePatterns: ["app/.venv", "app/staticfiles", "**/__pycache__", ".tools", ".build", "out", "coverage"],
+};
