@@ -38,7 +38,7 @@ export default {
     jest: { projectType: "custom", configFile: "jest.mutation.config.js", enableFindRelatedTests: true },
     // Each mutant runs only the tests that executed its code in the initial run.
     coverageAnalysis: "perTest",
-    mutate: ["lib/namecheap.ts", "lib/dns-wait.ts", "components/config/*.ts"],
+    mutate: ["lib/namecheap.ts", "lib/namecheap-response.ts", "lib/dns-wait.ts", "components/config/*.ts"],
     appendPlugins: ["./stryker.config.mjs"],
     ignorers: ["EquivalentMutants"],
     reporters: ["clear-text", "progress", "html", "json"],
