@@ -1,5 +1,9 @@
+const os = require("os");
+
 /** @type {import('jest').Config} */
 module.exports = {
+    // Jest's default is one worker fewer than the cores: a single worker on a 2-core machine.
+    maxWorkers: Math.max(2, os.availableParallelism() - 1),
     testEnvironment: "node",
     roots: ["<rootDir>/tests"],
     testMatch: ["**/*.test.ts"],

@@ -923,6 +923,18 @@ async function servePack(stack: string): Promise<ServedPack> {
     };
 }
 
+/** One pack process per stack, started on first use and shared by this file's tests (a start costs seconds). */
+const packs = new Map<string, Promise<ServedPack>>();
+function packFor(stack: string): Promise<ServedPack> {
+    if (!packs.has(stack)) packs.set(stack, servePack(stack));
+    return packs.get(stack)!;
+}
+// Both stacks' packs start together, each on its own process, while the tests before them run.
+beforeAll(() => {
+    for (const stack of ["prod", "dev"]) void packFor(`acme/django-doks/${stack}`).catch(() => undefined);
+});
+afterAll(() => Promise.all([...packs.values()].map((p) => p.then((served) => served.close(), () => undefined))));
+
 describe("policy/ as a local policy pack (pulumi preview --policy-pack policy)", () => {
     const packDir = path.join(ROOT, "policy");
     const fromPulumi = createRequire(require.resolve("@pulumi/pulumi/package.json"));
@@ -931,11 +943,9 @@ describe("policy/ as a local policy pack (pulumi preview --policy-pack policy)",
     let structpb: any;
 
     beforeAll(async () => {
-        served = await servePack("acme/django-doks/prod");
+        served = await packFor("acme/django-doks/prod");
         ({ pb, structpb } = served);
     }, 90_000);
-
-    afterAll(() => served?.close());
 
     const call = <T>(method: string, req: unknown): Promise<T> => served.call<T>(method, req);
 
@@ -1032,10 +1042,11 @@ describe.each(["dev", "prod"] as const)("the pack over the first preview of %s (
     const diagnostics: string[] = [];
 
     beforeAll(async () => {
+        const starting = packFor(`acme/django-doks/${stack}`);
         const e = await evaluate(program, stack, { preview: true });
         // Objects the program only reads never reach a policy pack (pulumi/pulumi#3950).
         resources = programResources(e).filter((r) => r.read === undefined);
-        served = await servePack(`acme/django-doks/${stack}`);
+        served = await starting;
         const { pb, structpb } = served;
         const byUrn = new Map(resources.map((r) => [r.urn, r]));
         const fill = (msg: any, r: Registered, props: unknown) => {
@@ -1076,8 +1087,6 @@ describe.each(["dev", "prod"] as const)("the pack over the first preview of %s (
         );
         collect(await served.call("analyzeStack", req));
     }, 120_000);
-
-    afterAll(() => served?.close());
 
     test("really a first preview: inputs hold unknowns, Kubernetes objects have no planned outputs", () => {
         const db = resources.find((r) => r.type === T.db)!;

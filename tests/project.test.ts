@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
@@ -16,13 +17,27 @@ describe("project wiring", () => {
         expect(deployTsconfig.compilerOptions.noCheck).toBe(true);
     });
 
-    test("type checking is strict and part of npm test", () => {
+    test("type checking is strict and part of npm test, which runs every layer at once", () => {
         expect(JSON.parse(read("tsconfig.json")).compilerOptions.strict).toBe(true);
         const scripts = JSON.parse(read("package.json")).scripts;
-        expect(scripts.test).toBe("npm run lint && npm run typecheck && jest && npm run test:app");
+        expect(scripts.test).toBe(
+            'concurrently --group --timings --names lint,typecheck,jest,app "npm:lint" "npm:typecheck" "npm:test:jest" "npm:test:app"',
+        );
+        expect(scripts["test:jest"]).toBe("jest");
         expect(scripts["test:app"]).toBe("bash scripts/app-test.sh");
         expect(scripts.typecheck).toMatch(/^tsc --noEmit/);
         expect(scripts.lint).toMatch(/^eslint /);
+    });
+
+    test("npm test fails when any one step fails, and lets the others finish", () => {
+        const flags = JSON.parse(read("package.json")).scripts.test.split(" \"npm:")[0].split(" ").slice(1);
+        const steps = ["node -e 0", "node -e \"setTimeout(() => {}, 300)\"", "exit 3", "node -e 0"];
+        const run = spawnSync(path.join(ROOT, "node_modules/.bin/concurrently"), [...flags, ...steps], { encoding: "utf8" });
+        expect(run.status).not.toBe(0);
+        expect(run.stdout).toMatch(/exited with code 3/);
+        expect(run.stdout.match(/exited with code 0/g)).toHaveLength(3);
+        const passing = spawnSync(path.join(ROOT, "node_modules/.bin/concurrently"), [...flags, "exit 0", "exit 0"], { encoding: "utf8" });
+        expect(passing.status).toBe(0);
     });
 
     test("CI installs from the lock file and runs the README's test command", () => {
