@@ -1,5 +1,7 @@
+import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "child_process";
 import * as path from "path";
+import { loadConfig } from "../components/config";
 import { readStackFile } from "../lib/stack-file";
 import { BROKEN_REGISTRY_LOOKUP, Evaluation, Program, Registered, runOffline } from "../lib/offline";
 import { resolveOutput } from "../lib/outputs";
@@ -253,11 +255,8 @@ export async function evaluateFailure(
     return { error: error as Error, evaluation };
 }
 
-async function run(
-    program: Program,
-    stack: StackName,
-    o: EvaluateOptions,
-): Promise<{ evaluation: Evaluation; error?: unknown }> {
+/** What Pulumi hands the program for a stack: its config values, which keys are secret, its name and environment. */
+export function stackSettings(stack: StackName, o: EvaluateOptions = {}) {
     const values: Record<string, string> = { ...stackFileConfig(stack) };
     for (const [k, v] of Object.entries(USER_VALUES)) values[`${PROJECT}:${k}`] = mergedValue(values[`${PROJECT}:${k}`], v);
     for (const [k, v] of Object.entries(o.set ?? {})) {
@@ -277,18 +276,58 @@ async function run(
         if (!o.plainToken) secretKeys.push("digitalocean:token");
     }
     Object.assign(values, o.raw);
-    return runOffline(program, {
+    return {
         project: PROJECT,
         stack: o.stackName ?? stack,
         config: values,
         secretKeys,
         env: { DIGITALOCEAN_TOKEN: o.env?.DIGITALOCEAN_TOKEN, DIGITALOCEAN_ACCESS_TOKEN: o.env?.DIGITALOCEAN_ACCESS_TOKEN },
+    };
+}
+
+async function run(
+    program: Program,
+    stack: StackName,
+    o: EvaluateOptions,
+): Promise<{ evaluation: Evaluation; error?: unknown }> {
+    return runOffline(program, {
+        ...stackSettings(stack, o),
         preview: o.preview,
         planned: plannedState,
         state: cloud(o),
         invoke: (token, args) =>
             token === "digitalocean:index/getLoadBalancer:getLoadBalancer" ? { ...invokeResult(token, args), ...o.loadBalancerByName } : invokeResult(token, args),
     });
+}
+
+/**
+ * Only the config loader, as the program's first statement runs it, without the program: for
+ * the config cases where the whole program adds nothing but time (mutation testing runs them
+ * once per mutant). Returns the loader's error, if any.
+ */
+export async function loadConfigError(stack: StackName, o: EvaluateOptions = {}): Promise<Error | undefined> {
+    const settings = stackSettings(stack, o);
+    const unexpected = () => {
+        throw new Error("the config loader registered or invoked something");
+    };
+    await pulumi.runtime.setMocks({ newResource: unexpected, call: unexpected }, settings.project, settings.stack);
+    pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
+    const saved = Object.entries(settings.env).map(([k]) => [k, process.env[k]] as const);
+    for (const [k, v] of Object.entries(settings.env)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+    }
+    try {
+        loadConfig();
+        return undefined;
+    } catch (e) {
+        return e as Error;
+    } finally {
+        for (const [k, v] of saved) {
+            if (v === undefined) delete process.env[k];
+            else process.env[k] = v;
+        }
+    }
 }
 
 /** An object key's JSON text with one leaf set, as `pulumi config set --path a.b.c` writes it. */
