@@ -76,6 +76,9 @@ function allowedFor(issue: z.core.$ZodIssue, value: unknown): string {
             return issue.path.length === 0
                 ? "no such key: it is not one of the project's keys (see Pulumi.yaml and README; a typo?)"
                 : `no such key: ${issue.path.map(String).join(".")} takes only ${keysAt(issue.path).join(", ")}`;
+        case "invalid_key":
+            // zod reports a record key's own message among the nested issues.
+            return issue.issues.map((i) => i.message).join("; ") || issue.message;
         default:
             return issue.message;
     }

@@ -1,0 +1,187 @@
+/**
+ * Values at the edges of each key's rule, through parseConfig alone: just inside is accepted,
+ * just outside (a bound plus one, junk before or after a pattern) is refused with the key's
+ * own message. One row per value: [key, value, stack, null or what the message says is allowed].
+ */
+import { ConfigError, parseConfig } from "../components/config";
+import { PROJECT, StackName, userConfig } from "./harness";
+
+type Row = [key: string, value: unknown, stack: StackName, allowed: string | null];
+
+/** The stack's values with `set` on top; a dotted key sets a leaf of an object key, undefined removes it. */
+function valuesWith(stack: StackName, set: Record<string, unknown>): Record<string, string> {
+    const values = userConfig(stack);
+    for (const [key, value] of Object.entries(set)) {
+        const [root, ...leaf] = key.split(".");
+        if (leaf.length === 0) {
+            if (value === undefined) delete values[root];
+            else values[root] = typeof value === "string" ? value : JSON.stringify(value);
+            continue;
+        }
+        const object = (values[root] === undefined ? {} : JSON.parse(values[root])) as Record<string, unknown>;
+        let cursor = object;
+        for (const p of leaf.slice(0, -1)) cursor = (cursor[p] ??= {}) as Record<string, unknown>;
+        cursor[leaf[leaf.length - 1]] = value;
+        values[root] = JSON.stringify(object);
+    }
+    return values;
+}
+
+function problems(stack: StackName, set: Record<string, unknown>): string[] {
+    try {
+        parseConfig(PROJECT, stack, valuesWith(stack, set));
+        return [];
+    } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        return e.message.split("\n").filter((l) => l.startsWith("  - "));
+    }
+}
+
+const IMAGE_FORMAT = 'an image with a tag or digest, e.g. "registry.digitalocean.com/acme/app:1.4.2" or "...@sha256:<64 hex>"';
+const RESERVED = "DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, PORT, GUNICORN_WORKERS";
+const FOLDER = 'a folder inside the repository such as "app/static-site" ("" for its root)';
+const RESOLVER = 'an IPv4 address, optionally with a port: "1.1.1.1" or "10.0.0.2:53"';
+
+const ROWS: Row[] = [
+    // app
+    ["app.image", "registry.digitalocean.com/acme/app:1.4.2", "dev", null],
+    ["app.image", " registry.digitalocean.com/acme/app:1.4.2", "dev", IMAGE_FORMAT],
+    ["app.image", "registry.digitalocean.com/acme/app:1.4.2 ", "dev", IMAGE_FORMAT],
+    ["app.image", "acme/app:latest", "dev", 'a pinned tag or digest, not "latest"'],
+    ["app.maxReplicas", 100, "dev", null],
+    ["app.maxReplicas", 101, "dev", "at most 100"],
+    ["app.minReplicas", 51, "dev", "at most 50"],
+    ["app.cpuUtilization", 100, "dev", null],
+    ["app.cpuUtilization", 101, "dev", "at most 100"],
+    ["app.memoryUtilization", 100, "dev", null],
+    ["app.memoryUtilization", 101, "dev", "at most 100"],
+    ["app.gunicornWorkers", 32, "dev", null],
+    ["app.gunicornWorkers", 33, "dev", "at most 32"],
+    ["app.egress", "open", "dev", null],
+    ["app.egress", "closed", "dev", 'one of "restricted", "open"'],
+    ["app.probes", { liveness: "/healthz/live", readiness: "/readyz", startup: "/healthz" }, "dev", null],
+    ["app.probes.liveness", "healthz", "dev", 'a path such as "/healthz"'],
+    ["app.probes.readiness", "/ready z", "dev", 'a path such as "/readyz"'],
+    ["app.probes.startup", "x/healthz", "dev", 'a path such as "/healthz"'],
+    ["app.env.DEBUG_SQL", "1", "dev", null],
+    ["app.env.1A", "x", "dev", "an environment variable name"],
+    ["app.env.A-", "x", "dev", "an environment variable name"],
+    ...RESERVED.split(", ").map((name): Row => [`app.env.${name}`, "x", "dev", `a variable other than ${RESERVED}: the stack sets those itself`]),
+    ["app.routes.1.path", "api", "dev", 'a path starting with "/"'],
+    ["app.routes.1.service", "api-", "dev", '"app", "static" or a Service name in the app namespace'],
+    ["app.routes.1.port", 70000, "dev", "at most 65535"],
+    // cluster
+    ["nodeSize", " s-2vcpu-4gb", "dev", 'a DigitalOcean Droplet size slug such as "s-2vcpu-4gb"'],
+    ["nodeSize", "s-2vcpu-4gb ", "dev", 'a DigitalOcean Droplet size slug such as "s-2vcpu-4gb"'],
+    ["nodeSize", "s-4vcpu-8gb", "prod", null],
+    ["nodeCount", 513, "dev", "at most 512"],
+    ["vpcIpRange", "x172.24.0.0/20", "dev", "a private IPv4 CIDR between /16 and /28, e.g. 10.20.0.0/16"],
+    ["vpcIpRange", "172.24.0.0/20x", "dev", "a private IPv4 CIDR between /16 and /28, e.g. 10.20.0.0/16"],
+    ["kubernetesVersionPrefix", "v1.35", "dev", 'a minor version prefix such as "1.36" or "1.36."'],
+    ["kubernetesVersionPrefix", "1.35.0", "dev", 'a minor version prefix such as "1.36" or "1.36."'],
+    ["acceptUnsupportedKubernetesVersion", "v1.35", "dev", 'the minor of kubernetesVersionPrefix, such as "1.36"'],
+    ["acceptUnsupportedKubernetesVersion", "1.35.", "dev", 'the minor of kubernetesVersionPrefix, such as "1.36"'],
+    ["maintenanceWindow", { day: "any", startTime: "23:59" }, "dev", null],
+    ["maintenanceWindow.startTime", "004:00", "dev", 'a UTC time as HH:MM, e.g. "04:00"'],
+    ["maintenanceWindow.startTime", "04:00Z", "dev", 'a UTC time as HH:MM, e.g. "04:00"'],
+    // nodeCount at and outside prod's autoscale bounds (3..5)
+    ["nodeCount", 3, "prod", null],
+    ["nodeCount", 5, "prod", null],
+    ["nodeCount", 2, "prod", "a node count within nodeAutoscale (3..5)"],
+    ["nodeCount", 6, "prod", "a node count within nodeAutoscale (3..5)"],
+    // database
+    ["dbSize", " db-s-1vcpu-1gb", "dev", 'a DigitalOcean database size slug such as "db-s-1vcpu-1gb"'],
+    ["dbSize", "db-s-1vcpu-1gb ", "dev", 'a DigitalOcean database size slug such as "db-s-1vcpu-1gb"'],
+    ["dbSize", "db-s", "dev", 'a DigitalOcean database size slug such as "db-s-1vcpu-1gb"'],
+    ["dbUser", "app user", "dev", "a PostgreSQL identifier: lowercase letters, digits, _"],
+    ["dbName", "app;", "dev", "a PostgreSQL identifier: lowercase letters, digits, _"],
+    // dns
+    ["dns.resolvers", ["10.0.0.2:53", "1.1.1.1"], "dev", null],
+    ["dns.resolvers.0", "x10.0.0.2", "dev", RESOLVER],
+    ["dns.resolvers.0", "10.0.0.256", "dev", RESOLVER],
+    ["dns.resolvers.0", "10.0.0.2:", "dev", RESOLVER],
+    ["dns.resolvers.0", "10.0.0.2:65535", "dev", null],
+    ["dns.resolvers.0", "10.0.0.2:65536", "dev", "a port from 1 to 65535"],
+    ["dns.timeoutSeconds", 3600, "dev", null],
+    ["dns.timeoutSeconds", 3601, "dev", "at most 3600"],
+    ["dns.onDestroy", "keep", "dev", null],
+    ["dns.onDestroy", "delete", "dev", 'one of "park", "keep"'],
+    ["dns.ddnsUrl", "ftp://dynamicdns.park-your-domain.com", "dev", "an http(s) URL"],
+    ["dns.ddnsUrl", "http://127.0.0.1:8080", "dev", null],
+    // monitoring
+    ["monitoring.slackChannel", "x#ops", "dev", 'a Slack channel name such as "#ops-alerts"'],
+    ["monitoring.uptime.regions", [], "dev", "at least 1"],
+    ["monitoring.uptime.latencyMs", 30000, "dev", null],
+    ["monitoring.uptime.latencyMs", 30001, "dev", "at most 30000"],
+    ["monitoring.uptime.path", "readyz", "dev", 'a path such as "/readyz"'],
+    ["monitoring.loadBalancer.responseTimeSeconds", 60, "dev", null],
+    ["monitoring.loadBalancer.responseTimeSeconds", 61, "dev", "at most 60"],
+    ["monitoring.loadBalancer.unhealthyBackends", 100, "dev", null],
+    ["monitoring.loadBalancer.unhealthyBackends", 101, "dev", "at most 100"],
+    // static content
+    ["staticContent.repository", "git+https://github.com/acme/site.git", "dev", "an https git URL such as https://github.com/acme/site.git"],
+    ["staticContent.repository", "httpss://github.com/acme/site.git", "dev", "an https git URL such as https://github.com/acme/site.git"],
+    ["staticContent.branch", "v1", "dev", null],
+    ["staticContent.branch", " main", "dev", "a git branch or tag name"],
+    ["staticContent.branch", "main ", "dev", "a git branch or tag name"],
+    ["staticContent.path", "a/b/c", "dev", null],
+    ["staticContent.path", "", "dev", null],
+    ["staticContent.path", "/app", "dev", FOLDER],
+    ["staticContent.path", "app/", "dev", FOLDER],
+    ["staticContent.path", "a/b c", "dev", FOLDER],
+    ["staticContent.size", "1000Gi", "dev", null],
+    ["staticContent.size", "10000Gi", "dev", 'a volume size in Gi such as "1Gi"'],
+    ["staticContent.size", "0Gi", "dev", 'a volume size in Gi such as "1Gi"'],
+    ["staticContent.size", " 1Gi", "dev", 'a volume size in Gi such as "1Gi"'],
+    ["staticContent.size", "1Gix", "dev", 'a volume size in Gi such as "1Gi"'],
+];
+
+describe("each key at the edges of its rule", () => {
+    test.each(ROWS)("%s = %j (%s)", (key, value, stack, allowed) => {
+        // Array entries (key.N) are set through their parent.
+        const m = /^(.*)\.(\d+)((?:\..*)?)$/.exec(key);
+        let set: Record<string, unknown> = { [key]: value };
+        if (m) {
+            const parent = JSON.parse(valuesWith(stack, {})[m[1].split(".")[0]] ?? "{}");
+            const path = m[1].split(".").slice(1);
+            let list: unknown = parent;
+            for (const p of path) list = (list as Record<string, unknown>)?.[p];
+            const items = Array.isArray(list) ? [...(list as unknown[])] : [];
+            const index = Number(m[2]);
+            while (items.length <= index) items.push(key.startsWith("app.routes") ? { path: `/r${items.length}`, service: "app" } : "10.0.0.2");
+            items[index] = m[3] ? { ...(items[index] as object), [m[3].slice(1)]: value } : value;
+            set = { [m[1]]: items };
+        }
+        const found = problems(stack, set);
+        if (allowed === null) {
+            expect(found).toEqual([]);
+            return;
+        }
+        const line = found.find((l) => l.startsWith(`  - ${PROJECT}:${key} = `));
+        expect(line).toBe(`  - ${PROJECT}:${key} = ${JSON.stringify(value)}: expected ${allowed}`);
+    });
+});
+
+describe("cross-field rules at their edges", () => {
+    test.each<[string, StackName, Record<string, unknown>, string | null]>([
+        ["minReplicas equal to maxReplicas", "dev", { "app.minReplicas": 3, "app.maxReplicas": 3 }, null],
+        ["minReplicas above maxReplicas", "dev", { "app.minReplicas": 4, "app.maxReplicas": 3 }, "app.maxReplicas = 3: expected at least app.minReplicas (4)"],
+        ["minNodes equal to maxNodes", "prod", { nodeAutoscale: { minNodes: 3, maxNodes: 3 } }, null],
+        ["a route to another Service without a port", "dev", { "app.routes": [{ path: "/", service: "app" }, { path: "/api", service: "api" }] }, 'app.routes.1.port = (not set): expected a port for Service "api" (only "app" and "static" have a known port)'],
+        ["a route to another Service with a port", "dev", { "app.routes": [{ path: "/", service: "app" }, { path: "/api", service: "api", port: 8000 }] }, null],
+        ["routes to static without a port", "dev", { "app.routes": [{ path: "/", service: "app" }, { path: "/s", service: "static" }, { path: "/t", service: "static" }] }, null],
+        ["two routes with one path", "dev", { "app.routes": [{ path: "/", service: "app" }, { path: "/", service: "static" }] }, 'app.routes.1.path = "/": expected a path no other route uses'],
+        ["no migrate command", "dev", { "app.migrateCommand": [] }, "app.migrateCommand = []: expected at least 1"],
+        ["a serviceSubnet without a clusterSubnet", "dev", { clusterSubnet: undefined }, "clusterSubnet = (not set): expected a value (required with serviceSubnet: DigitalOcean needs both clusterSubnet and serviceSubnet for a VPC-native cluster)"],
+        ["a cluster subnet just big enough", "dev", { clusterSubnet: "172.25.0.0/20", nodeCount: 32 }, null],
+        ["a cluster subnet one node short", "dev", { clusterSubnet: "172.25.0.0/20", nodeCount: 33 }, "clusterSubnet = \"172.25.0.0/20\": expected a network with room for 33 nodes (a /25 each): this one holds 32"],
+        ["a VPC range DigitalOcean reserves", "dev", { vpcIpRange: "10.244.0.0/20", clusterSubnet: undefined, serviceSubnet: undefined }, 'vpcIpRange = "10.244.0.0/20": expected a range outside what DigitalOcean reserves in fra1'],
+        ["dns.domain that is a host, not the registered domain", "dev", { "dns.domain": "app.acme-test.org" }, 'dns.domain = "app.acme-test.org": expected the domain registered at Namecheap, e.g. acme-test.org'],
+        ["a host outside dns.domain", "dev", { "dns.domain": "acme-test.org", extraHostnames: ["www.elsewhere.org"] }, 'a domain that contains every host name (www.elsewhere.org is outside it); use dns.provider "none" for hosts elsewhere'],
+        ["dns.provider none skips the Namecheap-only rules", "dev", { "dns.provider": "none", "dns.domain": "app.acme-test.org", extraHostnames: ["www.elsewhere.org"] }, null],
+    ])("%s", (_title, stack, set, expected) => {
+        const found = problems(stack, set);
+        if (expected === null) expect(found).toEqual([]);
+        else expect(found.join("\n")).toContain(expected.includes(" = ") ? `${PROJECT}:${expected}` : expected);
+    });
+});
