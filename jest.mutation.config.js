@@ -5,7 +5,7 @@
  */
 module.exports = {
     ...require("./jest.config.js"),
-    testMatch: ["**/tests/(namecheap|dns-wait|config|config-load).test.ts"],
+    testMatch: ["**/tests/(namecheap|dns-wait|config|config-load|config-values).test.ts"],
     // An absolute path: Stryker loads the environment itself, without resolving <rootDir>.
     testEnvironment: require("path").join(__dirname, "jest.mutation.environment.js"),
 };
