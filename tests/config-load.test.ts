@@ -2,11 +2,13 @@
  * The config cases through the loader alone: the same messages as through the whole program
  * (config.test.ts, semantic.test.ts), in milliseconds per case.
  */
-import { ConfigError } from "../components/config";
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError, SECRET_KEYS } from "../components/config";
 import { helmReleaseNameProblem, parseQuantity, requestAboveLimit } from "../components/config/rules";
-import { CERT_MANAGER, INGRESS_CONTROLLER, METRICS_SERVER } from "../components/platform";
+import { CERT_MANAGER, INGRESS_CONTROLLER, METRICS_SERVER } from "../components/platform/charts";
 import { BAD, JUST_INSIDE, ROWS } from "./config-cases";
-import { loadConfigError, PROJECT, STACKS } from "./harness";
+import { loadConfigError, PROJECT, ROOT, STACKS } from "./harness";
 
 /** The message's line for `key`. */
 function lineFor(error: Error, key: string): string | undefined {
@@ -24,6 +26,11 @@ describe("the loader refuses each bad value with the program's message", () => {
         expect(line).toContain(` = ${c.shown}: expected `);
         expect(line).toContain(c.allowed);
     });
+});
+
+test("the secret keys, which the schema does not declare, are named in Pulumi.yaml's comment", () => {
+    const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+    for (const k of SECRET_KEYS) expect(text).toContain(k);
 });
 
 describe("the loader accepts", () => {

@@ -3,8 +3,9 @@
  * just outside (a bound plus one, junk before or after a pattern) is refused with the key's
  * own message. One row per value: [key, value, stack, null or what the message says is allowed].
  */
-import { ConfigError, parseConfig } from "../components/config";
-import { PROJECT, StackName, userConfig } from "./harness";
+import { ConfigError } from "../components/config/errors";
+import { parseConfig } from "../components/config/parse";
+import { PROJECT, StackName, userConfig } from "./stack-values";
 
 type Row = [key: string, value: unknown, stack: StackName, allowed: string | null];
 

@@ -1,19 +1,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import program from "../index";
-import { configSchema, DEFAULT_CHARTS, parseConfig, SECRET_KEYS } from "../components/config";
+import { parseConfig } from "../components/config/parse";
+import { configSchema } from "../components/config/schema";
+import { DEFAULT_CHARTS } from "../components/config/versions";
 import { nodeCapacity, overlap, reservedOverlaps } from "../components/config/networks";
 import {
-    evaluate,
     PROJECT,
-    resolve,
     ROOT,
-    SECRET_TEXTS,
-    secretInput,
     USER_VALUES,
     userConfig,
-} from "./harness";
+} from "./stack-values";
 describe("valid configuration", () => {
     test("defaults fill what the stack file leaves out", () => {
         const c = parseConfig(PROJECT, "dev", {
@@ -93,11 +90,6 @@ describe("valid configuration", () => {
         expect(c.kubernetesVersionPrefix).toBe("1.34.");
     });
 
-    test("a Kubernetes minor outside a pinned chart's range, explicitly accepted, evaluates", async () => {
-        const e = await evaluate(program, "prod", { set: { kubernetesVersionPrefix: "1.36", acceptUnsupportedKubernetesVersion: "1.36" } });
-        expect(e.invokes.find((i) => i.token.endsWith("getKubernetesVersions"))?.args.versionPrefix).toBe("1.36.");
-    });
-
     test("a chart at another version than the pinned one is not held to the pinned one's range", () => {
         const c = parseConfig(PROJECT, "dev", { ...USER_VALUES, kubernetesVersionPrefix: "1.36", charts: JSON.stringify({ ...DEFAULT_CHARTS, ingressNginx: "4.16.0" }) });
         expect(c.kubernetesVersionPrefix).toBe("1.36.");
@@ -105,16 +97,6 @@ describe("valid configuration", () => {
 
     test.each(["dev", "prod"] as const)("the committed %s stack file is valid with the user's values", (stack) => {
         expect(() => parseConfig(PROJECT, stack, userConfig(stack))).not.toThrow();
-    });
-
-    test("the token may come from DIGITALOCEAN_TOKEN, and stays secret", async () => {
-        const e = await evaluate(program, "dev", { withoutToken: true, env: { DIGITALOCEAN_TOKEN: SECRET_TEXTS.doToken } });
-        const provider = e.resources.find((r) => r.type === "pulumi:providers:kubernetes");
-        const kubeconfigInput = secretInput(provider?.inputs.kubeconfig);
-        expect(kubeconfigInput.secret).toBe(true);
-        expect(kubeconfigInput.value).toContain(SECRET_TEXTS.doToken);
-        const kubeconfig = await resolve(e.outputs.kubeconfig);
-        expect(kubeconfig.secret).toBe(true);
     });
 
     test("a ConfigError is not raised for a valid stack", () => {
@@ -152,7 +134,7 @@ describe("Pulumi.yaml declares the same keys and defaults as the schema", () => 
             "serviceSubnet",
             "vpcIpRange",
         ]);
-        for (const k of [...optional, ...structured, ...SECRET_KEYS]) expect(text).toContain(k);
+        for (const k of [...optional, ...structured]) expect(text).toContain(k);
     });
 
     test.each(Object.keys(project.config))("%s has the schema's default", (key) => {

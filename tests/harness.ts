@@ -2,24 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { loadConfig } from "../components/config";
-import { readStackFile } from "../lib/stack-file";
 import { BROKEN_REGISTRY_LOOKUP, Evaluation, Program, Registered, runOffline } from "../lib/offline";
 import { resolveOutput } from "../lib/outputs";
 import { isSecretInput, unwrapSecrets } from "../lib/secrets";
+import { mergedValue, PROJECT, ROOT, stackFileConfig, StackName, USER_VALUES } from "./stack-values";
 
-export const ROOT = path.resolve(__dirname, "..");
-export const PROJECT = "django-doks";
-export const STACKS = ["dev", "prod"] as const;
-export type StackName = (typeof STACKS)[number];
-
-/** What a user sets before the first deploy (kept out of the committed stack files). */
-export const USER_VALUES: Record<string, string> = {
-    registryName: "acme-django",
-    hostname: "app.acme-test.org",
-    acmeEmail: "ops@acme-test.org",
-    staticContent: JSON.stringify({ repository: "https://github.com/acme/django-doks.git", path: "app/static-site" }),
-    monitoring: JSON.stringify({ alertEmails: ["ops@acme-test.org"] }),
-};
+export { PROJECT, ROOT, stackFileConfig, STACKS, type StackName, USER_VALUES, userConfig } from "./stack-values";
 
 /** Plain texts of every secret the program sees or the mocks hand out. */
 export const SECRET_TEXTS = {
@@ -47,11 +35,6 @@ export const MOCK_IMAGE_DIGEST = `sha256:${"ab12".repeat(16)}`;
 export const DOKS_VERSIONS = ["1.37.1-do.0", "1.36.4-do.1", "1.36.3-do.0", "1.35.8-do.2"];
 
 export type { Evaluation, Invocation, Registered } from "../lib/offline";
-
-/** The committed stack file's values, as Pulumi hands them to the program (strings). */
-export function stackFileConfig(stack: StackName): Record<string, string> {
-    return readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`)).values;
-}
 
 /** A Service status as the DigitalOcean cloud controller writes it. */
 export type LoadBalancerIngress = { ip?: string; hostname?: string }[];
@@ -337,27 +320,6 @@ function withLeaf(text: string | undefined, path: string[], value: string): stri
     for (const p of path.slice(0, -1)) cursor = (cursor[p] ??= {}) as Record<string, unknown>;
     cursor[path[path.length - 1]] = value;
     return JSON.stringify(root);
-}
-
-/** The committed stack file with the user's values on top, keys without the project prefix. */
-export function userConfig(stack: StackName): Record<string, string> {
-    const values: Record<string, string> = {};
-    for (const [k, v] of Object.entries(stackFileConfig(stack))) values[k.replace(`${PROJECT}:`, "")] = v;
-    for (const [k, v] of Object.entries(USER_VALUES)) values[k] = mergedValue(values[k], v);
-    return values;
-}
-
-/** A user's `pulumi config set --path` on top of an object the stack file already holds. */
-function mergedValue(existing: string | undefined, user: string): string {
-    if (existing === undefined) return user;
-    try {
-        const a: unknown = JSON.parse(existing);
-        const b: unknown = JSON.parse(user);
-        if (a && b && typeof a === "object" && typeof b === "object") return JSON.stringify({ ...a, ...b });
-    } catch {
-        // not objects: the user's value wins
-    }
-    return user;
 }
 
 export const resolve = resolveOutput;

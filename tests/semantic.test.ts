@@ -1,6 +1,6 @@
 import program from "../index";
 import { ConfigError } from "../components/config";
-import { evaluate, evaluateFailure, PROJECT, programResources, SECRET_TEXTS } from "./harness";
+import { evaluate, evaluateFailure, PROJECT, programResources, resolve, SECRET_TEXTS, secretInput } from "./harness";
 import { BAD, JUST_INSIDE, ROWS } from "./config-cases";
 
 describe("values the cloud would refuse are config errors before anything is created", () => {
@@ -69,5 +69,22 @@ describe("invalid configuration stops the program before any resource", () => {
     test("every problem is reported at once", async () => {
         const { error } = await evaluateFailure(program, "dev", { set: { nodeCount: 0, region: "mars1", acmeEmail: "x" } });
         for (const key of ["nodeCount", "region", "acmeEmail"]) expect(error.message).toContain(`${PROJECT}:${key} = `);
+    });
+});
+
+describe("valid configuration through the program", () => {
+    test("a Kubernetes minor outside a pinned chart's range, explicitly accepted, evaluates", async () => {
+        const e = await evaluate(program, "prod", { set: { kubernetesVersionPrefix: "1.36", acceptUnsupportedKubernetesVersion: "1.36" } });
+        expect(e.invokes.find((i) => i.token.endsWith("getKubernetesVersions"))?.args.versionPrefix).toBe("1.36.");
+    });
+
+    test("the token may come from DIGITALOCEAN_TOKEN, and stays secret", async () => {
+        const e = await evaluate(program, "dev", { withoutToken: true, env: { DIGITALOCEAN_TOKEN: SECRET_TEXTS.doToken } });
+        const provider = e.resources.find((r) => r.type === "pulumi:providers:kubernetes");
+        const kubeconfigInput = secretInput(provider?.inputs.kubeconfig);
+        expect(kubeconfigInput.secret).toBe(true);
+        expect(kubeconfigInput.value).toContain(SECRET_TEXTS.doToken);
+        const kubeconfig = await resolve(e.outputs.kubeconfig);
+        expect(kubeconfig.secret).toBe(true);
     });
 });
