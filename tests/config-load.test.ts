@@ -8,7 +8,7 @@ import { ConfigError, SECRET_KEYS } from "../components/config";
 import { helmReleaseNameProblem, parseQuantity, requestAboveLimit } from "../components/config/rules";
 import { CERT_MANAGER, INGRESS_CONTROLLER, METRICS_SERVER } from "../components/platform/charts";
 import { BAD, JUST_INSIDE, ROWS } from "./config-cases";
-import { loadConfigError, PROJECT, ROOT, STACKS } from "./harness";
+import { loadConfigError, PROJECT, ROOT, SECRET_TEXTS, STACKS } from "./harness";
 
 /** The message's line for `key`. */
 function lineFor(error: Error, key: string): string | undefined {
@@ -65,4 +65,61 @@ describe("quantities", () => {
 test("the Helm release names are ones Helm accepts", () => {
     for (const spec of [INGRESS_CONTROLLER, CERT_MANAGER, METRICS_SERVER]) expect(helmReleaseNameProblem(spec.release)).toBeUndefined();
     expect(helmReleaseNameProblem("r".repeat(54))).toBe("at most 53 characters");
+});
+
+describe("secret keys through the loader", () => {
+    const line = (e: Error | undefined, key: string) => e?.message.split("\n").find((l) => l.startsWith(`  - ${PROJECT}:${key} = `));
+    const notShown = "(secret, not shown)";
+
+    test.each([
+        ["an array", "[]"],
+        ["null", "null"],
+        ["a string", '"x"'],
+        ["not JSON", "{"],
+        ["a number value", '{"A": 1}'],
+    ])("appSecrets as %s is refused", async (_title, text) => {
+        const e = await loadConfigError("dev", { secrets: { appSecrets: text } });
+        expect(e).toBeInstanceOf(ConfigError);
+        expect(line(e, "appSecrets")).toBe(`  - ${PROJECT}:appSecrets = ${notShown}: expected an object of string values, set with "pulumi config set --secret --path appSecrets.NAME <value>"`);
+    });
+
+    test("appSecrets names: bad, reserved, or also in app.env", async () => {
+        const e = await loadConfigError("dev", {
+            set: { app: { env: { SHARED: "x" } } },
+            secrets: { appSecrets: JSON.stringify({ "1A": "a", PORT: "b", SHARED: "c", FINE: "d" }) },
+        });
+        expect(line(e, "appSecrets.1A")).toBe(`  - ${PROJECT}:appSecrets.1A = ${notShown}: expected an environment variable name: letters, digits, _`);
+        expect(line(e, "appSecrets.PORT")).toContain("expected a variable other than DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, PORT, GUNICORN_WORKERS: the stack sets those itself");
+        expect(line(e, "appSecrets.SHARED")).toBe(`  - ${PROJECT}:appSecrets.SHARED = ${notShown}: expected a name that app.env does not also set`);
+        expect(line(e, "appSecrets.FINE")).toBeUndefined();
+    });
+
+    test("valid appSecrets pass", async () => {
+        expect(await loadConfigError("dev", { secrets: { appSecrets: JSON.stringify({ STRIPE_KEY: "x", OTHER: "" }) } })).toBeUndefined();
+    });
+
+    test("the Slack webhook: its URL, and the channel with it", async () => {
+        const monitoring = (extra: object) => ({ monitoring: { alertEmails: ["ops@acme-test.org"], ...extra } });
+        const bad = await loadConfigError("dev", { set: monitoring({ slackChannel: "#ops" }), secrets: { "monitoring.slackWebhook": "http://hooks.slack.com/x" } });
+        expect(line(bad, "monitoring.slackWebhook")).toContain("expected a Slack incoming webhook URL (https://hooks.slack.com/services/...)");
+        const spaced = await loadConfigError("dev", { set: monitoring({ slackChannel: "#ops" }), secrets: { "monitoring.slackWebhook": `${SECRET_TEXTS.slackWebhook} x` } });
+        expect(line(spaced, "monitoring.slackWebhook")).toContain("expected a Slack incoming webhook URL");
+        const noChannel = await loadConfigError("dev", { set: monitoring({}), secrets: { "monitoring.slackWebhook": SECRET_TEXTS.slackWebhook } });
+        expect(line(noChannel, "monitoring.slackChannel")).toContain('expected a value (required with monitoring.slackWebhook): the channel the webhook posts to, e.g. "#ops-alerts"');
+        const noWebhook = await loadConfigError("dev", { set: monitoring({ slackChannel: "#ops" }) });
+        expect(line(noWebhook, "monitoring.slackWebhook")).toContain("expected a value (required with monitoring.slackChannel)");
+        expect(await loadConfigError("dev", { set: monitoring({ slackChannel: "#ops" }), secrets: { "monitoring.slackWebhook": SECRET_TEXTS.slackWebhook } })).toBeUndefined();
+    });
+
+    test("the Namecheap password is required with dns.provider namecheap only", async () => {
+        const missing = await loadConfigError("dev", { secrets: { namecheapPassword: undefined } });
+        expect(line(missing, "namecheapPassword")).toContain('expected a value (required with dns.provider "namecheap")');
+        expect(await loadConfigError("dev", { set: { dns: { provider: "none" } }, secrets: { namecheapPassword: undefined } })).toBeUndefined();
+    });
+
+    test("the token from DIGITALOCEAN_ACCESS_TOKEN when DIGITALOCEAN_TOKEN is unset", async () => {
+        expect(await loadConfigError("dev", { withoutToken: true, env: { DIGITALOCEAN_ACCESS_TOKEN: SECRET_TEXTS.doToken } })).toBeUndefined();
+        const none = await loadConfigError("dev", { withoutToken: true });
+        expect(none?.message).toContain("a value (required): a DigitalOcean API token, ");
+    });
 });
