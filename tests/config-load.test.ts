@@ -11,9 +11,9 @@ import { BAD, JUST_INSIDE, ROWS } from "./config-cases";
 import { loadConfigError, PROJECT, ROOT, SECRET_TEXTS, STACKS } from "./harness";
 
 /** The message's line for `key`. */
-function lineFor(error: Error, key: string): string | undefined {
+function lineFor(error: Error | undefined, key: string): string | undefined {
     const full = key.includes(":") || key === "stack name" ? key : `${PROJECT}:${key}`;
-    return error.message.split("\n").find((l) => l.startsWith(`  - ${full} = `));
+    return error?.message.split("\n").find((l) => l.startsWith(`  - ${full} = `));
 }
 
 describe("the loader refuses each bad value with the program's message", () => {
@@ -21,7 +21,7 @@ describe("the loader refuses each bad value with the program's message", () => {
         const error = await loadConfigError(c.stack, c);
         expect(error).toBeInstanceOf(ConfigError);
         expect(error!.message).toContain(`stack "${("stackName" in c && c.stackName) || c.stack}"`);
-        const line = lineFor(error!, c.key);
+        const line = lineFor(error, c.key);
         expect(line).toBeDefined();
         expect(line).toContain(` = ${c.shown}: expected `);
         expect(line).toContain(c.allowed);
@@ -68,7 +68,6 @@ test("the Helm release names are ones Helm accepts", () => {
 });
 
 describe("secret keys through the loader", () => {
-    const line = (e: Error | undefined, key: string) => e?.message.split("\n").find((l) => l.startsWith(`  - ${PROJECT}:${key} = `));
     const notShown = "(secret, not shown)";
 
     test.each([
@@ -80,7 +79,7 @@ describe("secret keys through the loader", () => {
     ])("appSecrets as %s is refused", async (_title, text) => {
         const e = await loadConfigError("dev", { secrets: { appSecrets: text } });
         expect(e).toBeInstanceOf(ConfigError);
-        expect(line(e, "appSecrets")).toBe(`  - ${PROJECT}:appSecrets = ${notShown}: expected an object of string values, set with "pulumi config set --secret --path appSecrets.NAME <value>"`);
+        expect(lineFor(e, "appSecrets")).toBe(`  - ${PROJECT}:appSecrets = ${notShown}: expected an object of string values, set with "pulumi config set --secret --path appSecrets.NAME <value>"`);
     });
 
     test("appSecrets names: bad, reserved, or also in app.env", async () => {
@@ -88,10 +87,10 @@ describe("secret keys through the loader", () => {
             set: { app: { env: { SHARED: "x" } } },
             secrets: { appSecrets: JSON.stringify({ "1A": "a", PORT: "b", SHARED: "c", FINE: "d" }) },
         });
-        expect(line(e, "appSecrets.1A")).toBe(`  - ${PROJECT}:appSecrets.1A = ${notShown}: expected an environment variable name: letters, digits, _`);
-        expect(line(e, "appSecrets.PORT")).toContain("expected a variable other than DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, PORT, GUNICORN_WORKERS: the stack sets those itself");
-        expect(line(e, "appSecrets.SHARED")).toBe(`  - ${PROJECT}:appSecrets.SHARED = ${notShown}: expected a name that app.env does not also set`);
-        expect(line(e, "appSecrets.FINE")).toBeUndefined();
+        expect(lineFor(e, "appSecrets.1A")).toBe(`  - ${PROJECT}:appSecrets.1A = ${notShown}: expected an environment variable name: letters, digits, _`);
+        expect(lineFor(e, "appSecrets.PORT")).toContain("expected a variable other than DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, PORT, GUNICORN_WORKERS: the stack sets those itself");
+        expect(lineFor(e, "appSecrets.SHARED")).toBe(`  - ${PROJECT}:appSecrets.SHARED = ${notShown}: expected a name that app.env does not also set`);
+        expect(lineFor(e, "appSecrets.FINE")).toBeUndefined();
     });
 
     test("valid appSecrets pass", async () => {
@@ -101,19 +100,19 @@ describe("secret keys through the loader", () => {
     test("the Slack webhook: its URL, and the channel with it", async () => {
         const monitoring = (extra: object) => ({ monitoring: { alertEmails: ["ops@acme-test.org"], ...extra } });
         const bad = await loadConfigError("dev", { set: monitoring({ slackChannel: "#ops" }), secrets: { "monitoring.slackWebhook": "http://hooks.slack.com/x" } });
-        expect(line(bad, "monitoring.slackWebhook")).toContain("expected a Slack incoming webhook URL (https://hooks.slack.com/services/...)");
+        expect(lineFor(bad, "monitoring.slackWebhook")).toContain("expected a Slack incoming webhook URL (https://hooks.slack.com/services/...)");
         const spaced = await loadConfigError("dev", { set: monitoring({ slackChannel: "#ops" }), secrets: { "monitoring.slackWebhook": `${SECRET_TEXTS.slackWebhook} x` } });
-        expect(line(spaced, "monitoring.slackWebhook")).toContain("expected a Slack incoming webhook URL");
+        expect(lineFor(spaced, "monitoring.slackWebhook")).toContain("expected a Slack incoming webhook URL");
         const noChannel = await loadConfigError("dev", { set: monitoring({}), secrets: { "monitoring.slackWebhook": SECRET_TEXTS.slackWebhook } });
-        expect(line(noChannel, "monitoring.slackChannel")).toContain('expected a value (required with monitoring.slackWebhook): the channel the webhook posts to, e.g. "#ops-alerts"');
+        expect(lineFor(noChannel, "monitoring.slackChannel")).toContain('expected a value (required with monitoring.slackWebhook): the channel the webhook posts to, e.g. "#ops-alerts"');
         const noWebhook = await loadConfigError("dev", { set: monitoring({ slackChannel: "#ops" }) });
-        expect(line(noWebhook, "monitoring.slackWebhook")).toContain("expected a value (required with monitoring.slackChannel)");
+        expect(lineFor(noWebhook, "monitoring.slackWebhook")).toContain("expected a value (required with monitoring.slackChannel)");
         expect(await loadConfigError("dev", { set: monitoring({ slackChannel: "#ops" }), secrets: { "monitoring.slackWebhook": SECRET_TEXTS.slackWebhook } })).toBeUndefined();
     });
 
     test("the Namecheap password is required with dns.provider namecheap only", async () => {
         const missing = await loadConfigError("dev", { secrets: { namecheapPassword: undefined } });
-        expect(line(missing, "namecheapPassword")).toContain('expected a value (required with dns.provider "namecheap")');
+        expect(lineFor(missing, "namecheapPassword")).toContain('expected a value (required with dns.provider "namecheap")');
         expect(await loadConfigError("dev", { set: { dns: { provider: "none" } }, secrets: { namecheapPassword: undefined } })).toBeUndefined();
     });
 

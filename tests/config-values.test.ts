@@ -5,25 +5,22 @@
  */
 import { ConfigError } from "../components/config/errors";
 import { parseConfig } from "../components/config/parse";
-import { PROJECT, StackName, userConfig } from "./stack-values";
+import { PROJECT, StackName, userConfig, withLeaf } from "./stack-values";
 
-type Row = [key: string, value: unknown, stack: StackName, allowed: string | null];
+/** [key, value, stack, null or what is allowed, and for an array entry the parent value holding it]. */
+type Row = [key: string, value: unknown, stack: StackName, allowed: string | null, set?: Record<string, unknown>];
+
+const resolver = (r: string) => ({ "dns.resolvers": [r] });
+const secondRoute = (over: object) => ({ "app.routes": [{ path: "/", service: "app" }, { path: "/api", service: "api", port: 8000, ...over }] });
 
 /** The stack's values with `set` on top; a dotted key sets a leaf of an object key, undefined removes it. */
 function valuesWith(stack: StackName, set: Record<string, unknown>): Record<string, string> {
     const values = userConfig(stack);
     for (const [key, value] of Object.entries(set)) {
         const [root, ...leaf] = key.split(".");
-        if (leaf.length === 0) {
-            if (value === undefined) delete values[root];
-            else values[root] = typeof value === "string" ? value : JSON.stringify(value);
-            continue;
-        }
-        const object = (values[root] === undefined ? {} : JSON.parse(values[root])) as Record<string, unknown>;
-        let cursor = object;
-        for (const p of leaf.slice(0, -1)) cursor = (cursor[p] ??= {}) as Record<string, unknown>;
-        cursor[leaf[leaf.length - 1]] = value;
-        values[root] = JSON.stringify(object);
+        if (leaf.length > 0) values[root] = withLeaf(values[root], leaf, value);
+        else if (value === undefined) delete values[root];
+        else values[root] = typeof value === "string" ? value : JSON.stringify(value);
     }
     return values;
 }
@@ -68,9 +65,9 @@ const ROWS: Row[] = [
     ["app.env.1A", "x", "dev", "an environment variable name"],
     ["app.env.A-", "x", "dev", "an environment variable name"],
     ...RESERVED.split(", ").map((name): Row => [`app.env.${name}`, "x", "dev", `a variable other than ${RESERVED}: the stack sets those itself`]),
-    ["app.routes.1.path", "api", "dev", 'a path starting with "/"'],
-    ["app.routes.1.service", "api-", "dev", '"app", "static" or a Service name in the app namespace'],
-    ["app.routes.1.port", 70000, "dev", "at most 65535"],
+    ["app.routes.1.path", "api", "dev", 'a path starting with "/"', secondRoute({ path: "api" })],
+    ["app.routes.1.service", "api-", "dev", '"app", "static" or a Service name in the app namespace', secondRoute({ service: "api-" })],
+    ["app.routes.1.port", 70000, "dev", "at most 65535", secondRoute({ port: 70000 })],
     // cluster
     ["nodeSize", " s-2vcpu-4gb", "dev", 'a DigitalOcean Droplet size slug such as "s-2vcpu-4gb"'],
     ["nodeSize", "s-2vcpu-4gb ", "dev", 'a DigitalOcean Droplet size slug such as "s-2vcpu-4gb"'],
@@ -98,11 +95,11 @@ const ROWS: Row[] = [
     ["dbName", "app;", "dev", "a PostgreSQL identifier: lowercase letters, digits, _"],
     // dns
     ["dns.resolvers", ["10.0.0.2:53", "1.1.1.1"], "dev", null],
-    ["dns.resolvers.0", "x10.0.0.2", "dev", RESOLVER],
-    ["dns.resolvers.0", "10.0.0.256", "dev", RESOLVER],
-    ["dns.resolvers.0", "10.0.0.2:", "dev", RESOLVER],
-    ["dns.resolvers.0", "10.0.0.2:65535", "dev", null],
-    ["dns.resolvers.0", "10.0.0.2:65536", "dev", "a port from 1 to 65535"],
+    ["dns.resolvers.0", "x10.0.0.2", "dev", RESOLVER, resolver("x10.0.0.2")],
+    ["dns.resolvers.0", "10.0.0.256", "dev", RESOLVER, resolver("10.0.0.256")],
+    ["dns.resolvers.0", "10.0.0.2:", "dev", RESOLVER, resolver("10.0.0.2:")],
+    ["dns.resolvers.0", "10.0.0.2:65535", "dev", null, resolver("10.0.0.2:65535")],
+    ["dns.resolvers.0", "10.0.0.2:65536", "dev", "a port from 1 to 65535", resolver("10.0.0.2:65536")],
     ["dns.timeoutSeconds", 3600, "dev", null],
     ["dns.timeoutSeconds", 3601, "dev", "at most 3600"],
     ["dns.onDestroy", "keep", "dev", null],
@@ -138,21 +135,7 @@ const ROWS: Row[] = [
 ];
 
 describe("each key at the edges of its rule", () => {
-    test.each(ROWS)("%s = %j (%s)", (key, value, stack, allowed) => {
-        // Array entries (key.N) are set through their parent.
-        const m = /^(.*)\.(\d+)((?:\..*)?)$/.exec(key);
-        let set: Record<string, unknown> = { [key]: value };
-        if (m) {
-            const parent = JSON.parse(valuesWith(stack, {})[m[1].split(".")[0]] ?? "{}");
-            const path = m[1].split(".").slice(1);
-            let list: unknown = parent;
-            for (const p of path) list = (list as Record<string, unknown>)?.[p];
-            const items = Array.isArray(list) ? [...(list as unknown[])] : [];
-            const index = Number(m[2]);
-            while (items.length <= index) items.push(key.startsWith("app.routes") ? { path: `/r${items.length}`, service: "app" } : "10.0.0.2");
-            items[index] = m[3] ? { ...(items[index] as object), [m[3].slice(1)]: value } : value;
-            set = { [m[1]]: items };
-        }
+    test.each(ROWS)("%s = %j (%s)", (key, value, stack, allowed, set = { [key]: value }) => {
         const found = problems(stack, set);
         if (allowed === null) {
             expect(found).toEqual([]);

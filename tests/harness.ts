@@ -1,11 +1,10 @@
-import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { loadConfig } from "../components/config";
 import { BROKEN_REGISTRY_LOOKUP, Evaluation, Program, Registered, runOffline } from "../lib/offline";
 import { resolveOutput } from "../lib/outputs";
 import { isSecretInput, unwrapSecrets } from "../lib/secrets";
-import { mergedValue, PROJECT, ROOT, stackFileConfig, StackName, USER_VALUES } from "./stack-values";
+import { mergedValue, PROJECT, ROOT, stackFileConfig, StackName, USER_VALUES, withLeaf } from "./stack-values";
 
 export { PROJECT, ROOT, stackFileConfig, STACKS, type StackName, USER_VALUES, userConfig } from "./stack-values";
 
@@ -284,42 +283,19 @@ async function run(
 }
 
 /**
- * Only the config loader, as the program's first statement runs it, without the program: for
- * the config cases where the whole program adds nothing but time (mutation testing runs them
- * once per mutant). Returns the loader's error, if any.
+ * Only the config loader, as the program's first statement runs it, without the rest of the
+ * program: for the config cases where the whole program adds nothing but time (mutation testing
+ * runs them once per mutant). Returns the loader's error, if any.
  */
 export async function loadConfigError(stack: StackName, o: EvaluateOptions = {}): Promise<Error | undefined> {
-    const settings = stackSettings(stack, o);
-    const unexpected = () => {
-        throw new Error("the config loader registered or invoked something");
-    };
-    await pulumi.runtime.setMocks({ newResource: unexpected, call: unexpected }, settings.project, settings.stack);
-    pulumi.runtime.setAllConfig(settings.config, settings.secretKeys);
-    const saved = Object.entries(settings.env).map(([k]) => [k, process.env[k]] as const);
-    for (const [k, v] of Object.entries(settings.env)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-    }
-    try {
-        loadConfig();
-        return undefined;
-    } catch (e) {
-        return e as Error;
-    } finally {
-        for (const [k, v] of saved) {
-            if (v === undefined) delete process.env[k];
-            else process.env[k] = v;
-        }
-    }
-}
-
-/** An object key's JSON text with one leaf set, as `pulumi config set --path a.b.c` writes it. */
-function withLeaf(text: string | undefined, path: string[], value: string): string {
-    const root = (text === undefined ? {} : JSON.parse(text)) as Record<string, unknown>;
-    let cursor = root;
-    for (const p of path.slice(0, -1)) cursor = (cursor[p] ??= {}) as Record<string, unknown>;
-    cursor[path[path.length - 1]] = value;
-    return JSON.stringify(root);
+    const { error } = await runOffline(
+        () => {
+            loadConfig();
+            return {};
+        },
+        { ...stackSettings(stack, o), state: () => ({}), invoke: () => ({}) },
+    );
+    return error as Error | undefined;
 }
 
 export const resolve = resolveOutput;

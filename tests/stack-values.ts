@@ -41,3 +41,12 @@ export function mergedValue(existing: string | undefined, user: string): string 
     }
     return user;
 }
+
+/** An object key's JSON text with one leaf set, as `pulumi config set --path a.b.c` writes it. */
+export function withLeaf(text: string | undefined, path: string[], value: unknown): string {
+    const root = (text === undefined ? {} : JSON.parse(text)) as Record<string, unknown>;
+    let cursor = root;
+    for (const p of path.slice(0, -1)) cursor = (cursor[p] ??= {}) as Record<string, unknown>;
+    cursor[path[path.length - 1]] = value;
+    return JSON.stringify(root);
+}
