@@ -2,8 +2,8 @@
  * The configuration cases, shared by the tests that run them through the whole program
  * (config.test.ts, semantic.test.ts) and through the loader alone (config-load.test.ts).
  */
-import { DEFAULT_CHARTS } from "../components/config";
-import { EvaluateOptions, SECRET_TEXTS, StackName, USER_VALUES } from "./harness";
+import { DEFAULT_CHARTS } from "../components/config/versions";
+import { type ConfigOptions, SECRET_TEXTS, type StackName, USER_VALUES } from "./stack-values";
 
 export interface BadCase {
     title: string;
@@ -30,8 +30,8 @@ export const BAD: BadCase[] = [
     { title: "unknown region", stack: "dev", set: { region: "mars1" }, key: "region", shown: '"mars1"', allowed: 'one of "ams3"' },
     { title: "malformed node size", stack: "dev", set: { nodeSize: "big" }, key: "nodeSize", shown: '"big"', allowed: "Droplet size slug" },
     { title: '"latest" Kubernetes version', stack: "prod", set: { kubernetesVersionPrefix: "latest" }, key: "kubernetesVersionPrefix", shown: '"latest"', allowed: "minor version prefix" },
-    { title: "Kubernetes minor newer than ingress-nginx supports", stack: "dev", set: { kubernetesVersionPrefix: "1.36" }, key: "kubernetesVersionPrefix", shown: '"1.36"', allowed: "a minor every pinned chart supports (newest: 1.35); 1.36 is outside what ingress-nginx 4.15.1 (1.31 to 1.35) supports. To run it anyway: pulumi config set acceptUnsupportedKubernetesVersion 1.36" },
-    { title: "Kubernetes minor older than cert-manager supports", stack: "prod", set: { kubernetesVersionPrefix: "1.30." }, key: "kubernetesVersionPrefix", shown: '"1.30."', allowed: "1.30 is outside what ingress-nginx 4.15.1 (1.31 to 1.35) and cert-manager v1.21.1 (1.33 to 1.36) and metrics-server 3.13.1 (1.31 to newer) supports" },
+    { title: "Kubernetes minor newer than ingress-nginx supports", stack: "dev", set: { kubernetesVersionPrefix: "1.36" }, key: "kubernetesVersionPrefix", shown: '"1.36"', allowed: "a minor every pinned chart supports (newest: 1.35); 1.36 is outside what ingress-nginx 4.15.1 (1.31 to 1.35: https://github.com/kubernetes/ingress-nginx#supported-versions-table) supports. To run it anyway: pulumi config set acceptUnsupportedKubernetesVersion 1.36" },
+    { title: "Kubernetes minor older than cert-manager supports", stack: "prod", set: { kubernetesVersionPrefix: "1.30." }, key: "kubernetesVersionPrefix", shown: '"1.30."', allowed: "1.30 is outside what ingress-nginx 4.15.1 (1.31 to 1.35: " },
     { title: "acceptance of another minor than the configured one", stack: "dev", set: { kubernetesVersionPrefix: "1.36", acceptUnsupportedKubernetesVersion: "1.37" }, key: "acceptUnsupportedKubernetesVersion", shown: '"1.37"', allowed: '"1.36" (the minor of kubernetesVersionPrefix) or unset' },
     { title: "boolean given as text", stack: "dev", set: { haControlPlane: "yes" }, key: "haControlPlane", shown: '"yes"', allowed: "true or false" },
     { title: "autoscale min above max", stack: "prod", set: { nodeAutoscale: { minNodes: 5, maxNodes: 3 } }, key: "nodeAutoscale", shown: '{"minNodes":5,"maxNodes":3}', allowed: "minNodes must not be greater than maxNodes" },
@@ -117,7 +117,7 @@ export const BAD: BadCase[] = [
  * Let's Encrypt would refuse minutes into `pulumi up`. One row per case: what is set, the key
  * the error names, the value as shown, and what the message says is allowed.
  */
-export interface Row extends EvaluateOptions {
+export interface Row extends ConfigOptions {
     stack: StackName;
     key: string;
     shown: string;
@@ -185,7 +185,7 @@ export const ROWS: Record<string, Row> = {
 };
 
 /** Values just inside the rules of ROWS: they pass. */
-export const JUST_INSIDE: [string, EvaluateOptions & { stack: StackName }][] = [
+export const JUST_INSIDE: [string, ConfigOptions & { stack: StackName }][] = [
         ["request equal to its limit in other units", { stack: "dev", set: resources({ cpu: "0.5", memory: "0.5Gi" }, { cpu: "500m", memory: "512Mi" }) }],
         ["robfig descriptors and names", { stack: "dev", set: schedule("@midnight") }],
         ["day and month names, ranges and steps", { stack: "prod", set: schedule("0-30/10 3 ? JAN-MAR mon-fri") }],

@@ -7,6 +7,8 @@ import {
     parseQuantity,
     requestAboveLimit,
 } from "../components/config/rules";
+import { REGIONS } from "../components/config/cluster";
+import { isPrivateNetwork, RESERVED_EVERYWHERE, RESERVED_IN_REGION, reservedOverlaps } from "../components/config/networks";
 
 describe("quantities", () => {
     test.each([
@@ -27,7 +29,12 @@ describe("quantities", () => {
         ["0.25", "250m"],
         ["12.5", "12500m"],
         ["+1", "1"],
+        ["1e+3", "1k"],
+        ["1e12", "1T"],
+        ["1E-3", "1m"],
     ])("%s equals %s: neither is above the other", (a, b) => {
+        const [qa, qb] = [parseQuantity(a), parseQuantity(b)];
+        expect(qa && qb && qa.num * qb.den).toBe(qa && qb && qb.num * qa.den);
         expect(requestAboveLimit(a, b)).toBe(false);
         expect(requestAboveLimit(b, a)).toBe(false);
     });
@@ -38,6 +45,8 @@ describe("quantities", () => {
         expect(requestAboveLimit("1001m", "1")).toBe(true);
         expect(requestAboveLimit("1Ei", "1E")).toBe(true);
         expect(requestAboveLimit("1n", "0")).toBe(true);
+        expect(requestAboveLimit("1.5", "1")).toBe(true);
+        expect(requestAboveLimit("1", "1.5")).toBe(false);
     });
 
     test.each(["12", ".25", "1.", "0"])("%j is a quantity", (q) => {
@@ -116,5 +125,33 @@ describe("names and labels", () => {
         ["a.b-", "a DNS-1123 subdomain"],
     ])("Helm release name %j", (name, expected) => {
         expect(helmReleaseNameProblem(name)).toBe(expected);
+    });
+});
+
+describe("networks", () => {
+    test.each([
+        ["10.20.0.0/16", 16, 22, true],
+        ["10.20.0.0/22", 16, 22, true],
+        ["10.20.0.0/15", 16, 22, false],
+        ["10.20.0.0/23", 16, 22, false],
+        ["10.20.0.1/16", 16, 22, false],
+        ["8.8.0.0/16", 16, 22, false],
+        ["192.168.0.0/15", 8, 28, false],
+        ["10.20.0.0", 16, 22, false],
+    ])("isPrivateNetwork(%s, /%i to /%i) is %s", (cidr, shortest, longest, expected) => {
+        expect(isPrivateNetwork(cidr, shortest, longest)).toBe(expected);
+    });
+
+    test("a region's reserved range is refused there and nowhere else; the ranges reserved everywhere, in every region", () => {
+        expect(RESERVED_IN_REGION.fra1).toBe("10.19.0.0/16");
+        expect(Object.keys(RESERVED_IN_REGION).every((r) => (REGIONS as readonly string[]).includes(r))).toBe(true);
+        for (const region of REGIONS) {
+            const own = RESERVED_IN_REGION[region];
+            if (own !== undefined) expect(reservedOverlaps(own, region)).toEqual([own]);
+            for (const other of Object.values(RESERVED_IN_REGION).filter((r) => r !== own)) expect(reservedOverlaps(other, region)).toEqual([]);
+            for (const everywhere of RESERVED_EVERYWHERE) expect(reservedOverlaps(everywhere, region)).toEqual([everywhere]);
+            expect(reservedOverlaps("172.24.0.0/20", region)).toEqual([]);
+        }
+        expect(reservedOverlaps("10.0.0.0/8", "ric1")).toEqual(RESERVED_EVERYWHERE);
     });
 });

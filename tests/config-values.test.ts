@@ -5,12 +5,14 @@
  */
 import { ConfigError } from "../components/config/errors";
 import { parseConfig } from "../components/config/parse";
+import { DEFAULT_CHARTS } from "../components/config/versions";
 import { PROJECT, StackName, userConfig, withLeaf } from "./stack-values";
 
 /** [key, value, stack, null or what is allowed, and for an array entry the parent value holding it]. */
 type Row = [key: string, value: unknown, stack: StackName, allowed: string | null, set?: Record<string, unknown>];
 
 const resolver = (r: string) => ({ "dns.resolvers": [r] });
+const chart = (over: Partial<Record<keyof typeof DEFAULT_CHARTS, string>>) => ({ charts: { ...DEFAULT_CHARTS, ...over } });
 const secondRoute = (over: object) => ({ "app.routes": [{ path: "/", service: "app" }, { path: "/api", service: "api", port: 8000, ...over }] });
 
 /** The stack's values with `set` on top; a dotted key sets a leaf of an object key, undefined removes it. */
@@ -38,6 +40,8 @@ function problems(stack: StackName, set: Record<string, unknown>): string[] {
 const IMAGE_FORMAT = 'an image with a tag or digest, e.g. "registry.digitalocean.com/acme/app:1.4.2" or "...@sha256:<64 hex>"';
 const RESERVED = "DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, PORT, GUNICORN_WORKERS";
 const FOLDER = 'a folder inside the repository such as "app/static-site" ("" for its root)';
+/** A host name of 253 characters, the most DNS allows. */
+const HOST_253 = `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(57)}.org`;
 const RESOLVER = 'an IPv4 address, optionally with a port: "1.1.1.1" or "10.0.0.2:53"';
 
 const ROWS: Row[] = [
@@ -46,6 +50,13 @@ const ROWS: Row[] = [
     ["app.image", " registry.digitalocean.com/acme/app:1.4.2", "dev", IMAGE_FORMAT],
     ["app.image", "registry.digitalocean.com/acme/app:1.4.2 ", "dev", IMAGE_FORMAT],
     ["app.image", "acme/app:latest", "dev", 'a pinned tag or digest, not "latest"'],
+    ["app.image", "registry.local:5000/team/my-app_web.v2:1.4.2-rc.1", "dev", null],
+    ["app.image", "registry.local:5000/ab/cd:1", "dev", null],
+    ["app.image", `acme/app:${"t".repeat(128)}`, "dev", null],
+    ["app.image", `acme/app:${"t".repeat(129)}`, "dev", IMAGE_FORMAT],
+    ["app.image", `acme/app@sha256:${"a".repeat(64)}`, "dev", null],
+    ["app.image", "acme/app:-1", "dev", IMAGE_FORMAT],
+    ["app.resources.requests.memory", "128 Mi", "dev", 'a memory quantity such as "512Mi"', { "app.resources": { requests: { cpu: "100m", memory: "128 Mi" }, limits: { cpu: "500m", memory: "512Mi" } } }],
     ["app.maxReplicas", 100, "dev", null],
     ["app.maxReplicas", 101, "dev", "at most 100"],
     ["app.minReplicas", 51, "dev", "at most 50"],
@@ -72,6 +83,12 @@ const ROWS: Row[] = [
     ["nodeSize", " s-2vcpu-4gb", "dev", 'a DigitalOcean Droplet size slug such as "s-2vcpu-4gb"'],
     ["nodeSize", "s-2vcpu-4gb ", "dev", 'a DigitalOcean Droplet size slug such as "s-2vcpu-4gb"'],
     ["nodeSize", "s-4vcpu-8gb", "prod", null],
+    ["nodeSize", "gd-2vcpu-8gb", "prod", null],
+    ["vpcIpRange", "172.31.0.0/20", "dev", null, { vpcIpRange: "172.31.0.0/20" }],
+    ["vpcIpRange", "192.168.100.0/24", "dev", null],
+    ["vpcIpRange", "10.100.200.0/24", "dev", null],
+    ["vpcIpRange", "172.32.0.0/20", "dev", "a private IPv4 CIDR between /16 and /28, e.g. 10.20.0.0/16"],
+    ["vpcIpRange", "172.15.0.0/20", "dev", "a private IPv4 CIDR between /16 and /28, e.g. 10.20.0.0/16"],
     ["nodeCount", 513, "dev", "at most 512"],
     ["vpcIpRange", "x172.24.0.0/20", "dev", "a private IPv4 CIDR between /16 and /28, e.g. 10.20.0.0/16"],
     ["vpcIpRange", "172.24.0.0/20x", "dev", "a private IPv4 CIDR between /16 and /28, e.g. 10.20.0.0/16"],
@@ -106,6 +123,27 @@ const ROWS: Row[] = [
     ["dns.onDestroy", "delete", "dev", 'one of "park", "keep"'],
     ["dns.ddnsUrl", "ftp://dynamicdns.park-your-domain.com", "dev", "an http(s) URL"],
     ["dns.ddnsUrl", "http://127.0.0.1:8080", "dev", null],
+    ["dns.ddnsUrl", "xhttp://127.0.0.1", "dev", "an http(s) URL"],
+    ["dns.ddnsUrl", "httpsx://127.0.0.1", "dev", "an http(s) URL"],
+    ["dns.resolvers", ["255.249.199.9", "10.0.0.255", "10.0.0.249", "10.0.0.199", "10.0.0.99", "10.0.0.2:1"], "dev", null],
+    ["dns.resolvers.0", "256.0.0.1", "dev", RESOLVER, resolver("256.0.0.1")],
+    ["dns.resolvers.0", "10.0.0.2:0", "dev", "a port from 1 to 65535", resolver("10.0.0.2:0")],
+    // platform
+    ["charts.ingressNginx", "10.0.0", "dev", null, chart({ ingressNginx: "10.0.0" })],
+    ["charts.certManager", "v1.21.10-rc.1", "dev", null, chart({ certManager: "v1.21.10-rc.1" })],
+    ["charts.metricsServer", "3.13.1-a", "dev", null, chart({ metricsServer: "3.13.1-a" })],
+    ["charts.metricsServer", "3.13.1 ", "dev", 'a pinned metrics-server chart version such as "1.2.3" (no ranges, no "latest")', chart({ metricsServer: "3.13.1 " })],
+    ["charts.ingressNginx", "4.15.1-rc 1", "dev", 'a pinned ingress-nginx chart version such as "1.2.3" (no ranges, no "latest")', chart({ ingressNginx: "4.15.1-rc 1" })],
+    ["acmeEmail", "ops.acme-test.org", "dev", "an email address for Let's Encrypt expiry notices"],
+    ["loadBalancerName", "a", "dev", null],
+    ["hostname", "a.acme-test.org", "dev", null],
+    ["hostname", "app.acme-test.io", "dev", null],
+    ["hostname", HOST_253, "dev", null],
+    ["hostname", `a${HOST_253}`, "dev", "a fully qualified lowercase domain name such as app.example.org"],
+    // the values' types, and keys inside objects
+    ["staticContent.branch", 5, "dev", "a string"],
+    ["app.probes", 5, "dev", "an object"],
+    ["app.probes.ready", "/readyz", "dev", "no such key: app.probes takes only liveness, readiness, startup"],
     // monitoring
     ["monitoring.slackChannel", "x#ops", "dev", 'a Slack channel name such as "#ops-alerts"'],
     ["monitoring.uptime.regions", [], "dev", "at least 1"],
@@ -141,8 +179,7 @@ describe("each key at the edges of its rule", () => {
             expect(found).toEqual([]);
             return;
         }
-        const line = found.find((l) => l.startsWith(`  - ${PROJECT}:${key} = `));
-        expect(line).toBe(`  - ${PROJECT}:${key} = ${JSON.stringify(value)}: expected ${allowed}`);
+        expect(found.filter((l) => l.startsWith(`  - ${PROJECT}:${key} = `))).toEqual([`  - ${PROJECT}:${key} = ${JSON.stringify(value)}: expected ${allowed}`]);
     });
 });
 
@@ -156,16 +193,54 @@ describe("cross-field rules at their edges", () => {
         ["routes to static without a port", "dev", { "app.routes": [{ path: "/", service: "app" }, { path: "/s", service: "static" }, { path: "/t", service: "static" }] }, null],
         ["two routes with one path", "dev", { "app.routes": [{ path: "/", service: "app" }, { path: "/", service: "static" }] }, 'app.routes.1.path = "/": expected a path no other route uses'],
         ["no migrate command", "dev", { "app.migrateCommand": [] }, "app.migrateCommand = []: expected at least 1"],
+        ["a migrate command with an empty word", "dev", { "app.migrateCommand": ["python", ""] }, 'app.migrateCommand.1 = "": expected at least 1'],
+        ["a migrate command of one-letter words", "dev", { "app.migrateCommand": ["sh", "-c", "m"] }, null],
         ["a serviceSubnet without a clusterSubnet", "dev", { clusterSubnet: undefined }, "clusterSubnet = (not set): expected a value (required with serviceSubnet: DigitalOcean needs both clusterSubnet and serviceSubnet for a VPC-native cluster)"],
         ["a cluster subnet just big enough", "dev", { clusterSubnet: "172.25.0.0/20", nodeCount: 32 }, null],
         ["a cluster subnet one node short", "dev", { clusterSubnet: "172.25.0.0/20", nodeCount: 33 }, "clusterSubnet = \"172.25.0.0/20\": expected a network with room for 33 nodes (a /25 each): this one holds 32"],
         ["a VPC range DigitalOcean reserves", "dev", { vpcIpRange: "10.244.0.0/20", clusterSubnet: undefined, serviceSubnet: undefined }, 'vpcIpRange = "10.244.0.0/20": expected a range outside what DigitalOcean reserves in fra1'],
         ["dns.domain that is a host, not the registered domain", "dev", { "dns.domain": "app.acme-test.org" }, 'dns.domain = "app.acme-test.org": expected the domain registered at Namecheap, e.g. acme-test.org'],
         ["a host outside dns.domain", "dev", { "dns.domain": "acme-test.org", extraHostnames: ["www.elsewhere.org"] }, 'a domain that contains every host name (www.elsewhere.org is outside it); use dns.provider "none" for hosts elsewhere'],
+        ["the domain itself among the host names", "dev", { "dns.domain": "acme-test.org", extraHostnames: ["acme-test.org", "www.acme-test.org"] }, null],
+        ["a host name that is a public suffix has no Namecheap domain", "dev", { hostname: "co.uk" }, "dns.domain = (not set): expected the domain registered at Namecheap, e.g. example.org"],
+        ["a minor no chart supports, accepted by name", "dev", { kubernetesVersionPrefix: "1.37.", acceptUnsupportedKubernetesVersion: "1.37" }, null],
+        ["a cluster subnet over two reserved ranges", "dev", { clusterSubnet: "10.244.0.0/15" }, 'clusterSubnet = "10.244.0.0/15": expected a range outside what DigitalOcean reserves in fra1 (10.244.0.0/16, 10.245.0.0/16)'],
+        ["a node count above autoscale bounds that are equal", "prod", { nodeAutoscale: { minNodes: 3, maxNodes: 3 }, nodeCount: 4 }, "nodeCount = 4: expected a node count within nodeAutoscale (3..3)"],
+        ["a Kubernetes minor of two-digit major, accepted by name", "dev", { kubernetesVersionPrefix: "10.1", acceptUnsupportedKubernetesVersion: "10.1" }, null],
         ["dns.provider none skips the Namecheap-only rules", "dev", { "dns.provider": "none", "dns.domain": "app.acme-test.org", extraHostnames: ["www.elsewhere.org"] }, null],
     ])("%s", (_title, stack, set, expected) => {
         const found = problems(stack, set);
+        expect(found.length).toBeLessThanOrEqual(1);
         if (expected === null) expect(found).toEqual([]);
         else expect(found.join("\n")).toContain(expected.includes(" = ") ? `${PROJECT}:${expected}` : expected);
     });
+});
+
+test("a minor outside every chart's range names each chart, with its range", () => {
+    expect(problems("dev", { kubernetesVersionPrefix: "1.30" })).toEqual([
+        `  - ${PROJECT}:kubernetesVersionPrefix = "1.30": expected a minor every pinned chart supports (newest: 1.35); 1.30 is outside what ` +
+            "ingress-nginx 4.15.1 (1.31 to 1.35: https://github.com/kubernetes/ingress-nginx#supported-versions-table) and " +
+            "cert-manager v1.21.1 (1.33 to 1.36: https://cert-manager.io/docs/releases/) and " +
+            "metrics-server 3.13.1 (1.31 to newer: https://github.com/kubernetes-sigs/metrics-server#compatibility-matrix) supports. " +
+            "To run it anyway: pulumi config set acceptUnsupportedKubernetesVersion 1.30",
+    ]);
+});
+
+test("a malformed version prefix has its own problem only, whatever acceptUnsupportedKubernetesVersion says", () => {
+    expect(problems("dev", { kubernetesVersionPrefix: "v1.35", acceptUnsupportedKubernetesVersion: "1.35" })).toEqual([
+        `  - ${PROJECT}:kubernetesVersionPrefix = "v1.35": expected a minor version prefix such as "1.36" or "1.36."`,
+    ]);
+});
+
+test("subnets without a VPC range: each missing key is named", () => {
+    expect(problems("dev", { vpcIpRange: undefined, clusterSubnet: undefined })).toEqual([
+        `  - ${PROJECT}:clusterSubnet = (not set): expected a value (required with serviceSubnet: DigitalOcean needs both clusterSubnet and serviceSubnet for a VPC-native cluster)`,
+        `  - ${PROJECT}:vpcIpRange = (not set): expected a value (required with clusterSubnet and serviceSubnet: a range DigitalOcean picks cannot be checked against them)`,
+    ]);
+});
+
+test("autoscale bounds the wrong way round are one problem, not also the node count's", () => {
+    const found = problems("prod", { nodeAutoscale: { minNodes: 5, maxNodes: 3 }, nodeCount: 4 });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(`^  - ${PROJECT}:nodeAutoscale`));
 });

@@ -1,29 +1,23 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { loadConfig } from "../components/config";
 import { BROKEN_REGISTRY_LOOKUP, Evaluation, Program, Registered, runOffline } from "../lib/offline";
 import { resolveOutput } from "../lib/outputs";
 import { isSecretInput, unwrapSecrets } from "../lib/secrets";
-import { mergedValue, PROJECT, ROOT, stackFileConfig, StackName, USER_VALUES, withLeaf } from "./stack-values";
+import { type ConfigOptions, ROOT, SECRET_TEXTS, stackSettings, type StackName } from "./stack-values";
 
-export { PROJECT, ROOT, stackFileConfig, STACKS, type StackName, USER_VALUES, userConfig } from "./stack-values";
-
-/** Plain texts of every secret the program sees or the mocks hand out. */
-export const SECRET_TEXTS = {
-    doToken: "dop_v1_test0000000000000000000000000000000000000000000000000000000000",
-    dbPassword: "AVNS_mockDbPassword123",
-    kubeconfigToken: "doks_mock_short_lived_token",
-    registryAuth: Buffer.from("mock-user:mock-registry-token").toString("base64"),
-    namecheapPassword: "0123456789abcdef0123456789abcdef",
-    appSecret: "sk_live_mockAppSecretValue",
-    djangoSecretKey: "mock-django-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-    slackWebhook: "https://hooks.slack.com/services/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3",
-};
-
-/** What a user sets with --secret before the first deploy. */
-export const USER_SECRETS: Record<string, string> = {
-    namecheapPassword: SECRET_TEXTS.namecheapPassword,
-};
+export {
+    type ConfigOptions,
+    PROJECT,
+    ROOT,
+    SECRET_TEXTS,
+    stackFileConfig,
+    stackSettings,
+    STACKS,
+    type StackName,
+    USER_SECRETS,
+    USER_VALUES,
+    userConfig,
+} from "./stack-values";
 
 export const LB_IP = "203.0.113.10";
 /** DigitalOcean load balancer ids are UUIDs. */
@@ -169,29 +163,8 @@ function invokeResult(token: string, args: Record<string, any>): Record<string, 
     }
 }
 
-export interface EvaluateOptions {
-    /** Values to set on top of the stack file, keys without the project prefix. */
-    set?: Record<string, unknown>;
-    /** Keys to remove (including the user's values), without the project prefix. */
-    unset?: string[];
-    /** Leave digitalocean:token unset. */
-    withoutToken?: boolean;
-    /**
-     * Secret values to set on top of USER_SECRETS (keys without the project prefix); undefined
-     * removes one. A dotted key is a leaf of an object key, as `pulumi config set --secret --path`
-     * stores it: the whole object key is then secret.
-     */
-    secrets?: Record<string, string | undefined>;
-    /** Keys of `set` or `secrets` that are stored in plain text instead of as secrets. */
-    plain?: string[];
-    /** DIGITALOCEAN_TOKEN / DIGITALOCEAN_ACCESS_TOKEN as the program sees them (unset otherwise). */
-    env?: Partial<Record<"DIGITALOCEAN_TOKEN" | "DIGITALOCEAN_ACCESS_TOKEN", string>>;
-    /** Keys with their namespace ("aws:region") set as plain values. */
-    raw?: Record<string, string>;
-    /** digitalocean:token stored in plain text. */
-    plainToken?: boolean;
-    /** The stack's name as the program sees it (the stack file is still `stack`'s). */
-    stackName?: string;
+/** What a run sets on top of the stack (stack-values.ts), and what the cloud answers. */
+export interface EvaluateOptions extends ConfigOptions {
     /** The ingress controller Service's status.loadBalancer.ingress, instead of what the cloud controller would write. */
     loadBalancerIngress?: LoadBalancerIngress;
     /** What the DigitalOcean API answers for the load balancer by name, on top of the default answer. */
@@ -237,36 +210,6 @@ export async function evaluateFailure(
     return { error: error as Error, evaluation };
 }
 
-/** What Pulumi hands the program for a stack: its config values, which keys are secret, its name and environment. */
-export function stackSettings(stack: StackName, o: EvaluateOptions = {}) {
-    const values: Record<string, string> = { ...stackFileConfig(stack) };
-    for (const [k, v] of Object.entries(USER_VALUES)) values[`${PROJECT}:${k}`] = mergedValue(values[`${PROJECT}:${k}`], v);
-    for (const [k, v] of Object.entries(o.set ?? {})) {
-        values[`${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
-    }
-    for (const k of o.unset ?? []) delete values[`${PROJECT}:${k}`];
-    const secretKeys: string[] = [];
-    for (const [k, v] of Object.entries({ ...USER_SECRETS, ...o.secrets })) {
-        if (v === undefined) continue;
-        const [root, ...leaf] = k.split(".");
-        const key = `${PROJECT}:${root}`;
-        values[key] = leaf.length === 0 ? v : withLeaf(values[key], leaf, v);
-        if (!o.plain?.includes(k)) secretKeys.push(key);
-    }
-    if (!o.withoutToken) {
-        values["digitalocean:token"] = SECRET_TEXTS.doToken;
-        if (!o.plainToken) secretKeys.push("digitalocean:token");
-    }
-    Object.assign(values, o.raw);
-    return {
-        project: PROJECT,
-        stack: o.stackName ?? stack,
-        config: values,
-        secretKeys,
-        env: { DIGITALOCEAN_TOKEN: o.env?.DIGITALOCEAN_TOKEN, DIGITALOCEAN_ACCESS_TOKEN: o.env?.DIGITALOCEAN_ACCESS_TOKEN },
-    };
-}
-
 async function run(
     program: Program,
     stack: StackName,
@@ -280,22 +223,6 @@ async function run(
         invoke: (token, args) =>
             token === "digitalocean:index/getLoadBalancer:getLoadBalancer" ? { ...invokeResult(token, args), ...o.loadBalancerByName } : invokeResult(token, args),
     });
-}
-
-/**
- * Only the config loader, as the program's first statement runs it, without the rest of the
- * program: for the config cases where the whole program adds nothing but time (mutation testing
- * runs them once per mutant). Returns the loader's error, if any.
- */
-export async function loadConfigError(stack: StackName, o: EvaluateOptions = {}): Promise<Error | undefined> {
-    const { error } = await runOffline(
-        () => {
-            loadConfig();
-            return {};
-        },
-        { ...stackSettings(stack, o), state: () => ({}), invoke: () => ({}) },
-    );
-    return error as Error | undefined;
 }
 
 export const resolve = resolveOutput;

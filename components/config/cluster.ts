@@ -6,7 +6,7 @@ import { z } from "zod";
 import { type CrossFieldRule, rule } from "./fields";
 import { isPrivateNetwork, nodeCapacity, overlap, reservedOverlaps } from "./networks";
 import { doksNodeSizeProblem } from "./rules";
-import { NEWEST_SUPPORTED_MINOR } from "./versions";
+import { KUBERNETES_MINOR, NEWEST_SUPPORTED_MINOR } from "./versions";
 
 /** DigitalOcean regions that offer Kubernetes, managed databases and VPCs. */
 export const REGIONS = [
@@ -50,7 +50,7 @@ const cluster = z.strictObject({
         .default(`${NEWEST_SUPPORTED_MINOR}.`),
     acceptUnsupportedKubernetesVersion: z
         .string()
-        .regex(/^\d+\.\d+$/, { message: 'the minor of kubernetesVersionPrefix, such as "1.36"' })
+        .regex(KUBERNETES_MINOR, { message: 'the minor of kubernetesVersionPrefix, such as "1.36"' })
         .optional(),
     nodeSize: z
         .string()

@@ -11,10 +11,10 @@ export const NAMECHEAP_DDNS_URL = "https://dynamicdns.park-your-domain.com";
 
 const ipv4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const resolverAddress = new RegExp(`${ipv4.source.slice(0, -1)}(:\\d{1,5})?$`);
-/** A TCP/UDP port: 1 to 65535 (Kubernetes' IsValidPortNum, and what a socket can use). */
+/** A TCP/UDP port: 1 to 65535 (Kubernetes' IsValidPortNum, and what a socket can use). A malformed address has its own issue. */
 const validPort = (address: string) => {
     const port = address.split(":")[1];
-    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+    return !resolverAddress.test(address) || port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
 };
 
 const dns = z.strictObject({

@@ -22,7 +22,7 @@ export const rule =
     (check: (v: string) => string | undefined) =>
     (v: string, ctx: z.core.$RefinementCtx<string>) => {
         const problem = check(v);
-        if (problem !== undefined) ctx.addIssue({ code: "custom", input: v, message: problem });
+        if (problem !== undefined) ctx.addIssue(problem);
     };
 
 /** A problem a cross-field rule finds: the key's path, its value, what is expected. */

@@ -1,7 +1,7 @@
 /**
  * The stack's configuration, by the component each key feeds: cluster (with the Kubernetes
  * versions the charts support, and the networks), database, registry, platform, dns, app, static
- * content and monitoring. One loader (load.ts), one error format (errors.ts), the secret checks
+ * content and monitoring. One reader (read.ts) and its Pulumi loader (load.ts), one error format (errors.ts), the secret checks
  * (secrets.ts).
  */
 export { DEFAULT_RESOURCES, RESERVED_ENV } from "./app";
@@ -10,6 +10,7 @@ export { POSTGRES_VERSIONS } from "./database";
 export { NAMECHEAP_DDNS_URL } from "./dns";
 export { ConfigError } from "./errors";
 export { type StackConfig, loadConfig } from "./load";
+export { type ConfigSource, type PlainSecrets, readConfig, type StackSettings } from "./read";
 export { ALERT_NAMES, ALERT_WINDOWS, UPTIME_PERIODS, UPTIME_REGIONS } from "./monitoring";
 export { namespaceProblems, parseConfig, PROVIDER_NAMESPACES, stackNameProblems } from "./parse";
 export { REGISTRY_REGIONS } from "./registry";

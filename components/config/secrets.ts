@@ -1,7 +1,6 @@
 /**
  * The secret keys: read apart from the rest, checked without ever printing their values.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { RESERVED_ENV } from "./app";
 import { configError, problemLine } from "./errors";
 import { envName } from "./fields";
@@ -14,6 +13,13 @@ import type { ParsedConfig } from "./schema";
 export const SECRET_KEYS = ["namecheapPassword", "appSecrets", "monitoring.slackWebhook"] as const;
 
 export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/** The secret leaves of an object key, by their names in it: "monitoring" → ["slackWebhook"]. */
+export function secretLeaves(objectKey: string): string[] {
+    return SECRET_KEYS.map((k) => k.split("."))
+        .filter(([object, leaf]) => object === objectKey && leaf)
+        .map(([, leaf]) => leaf);
+}
 
 /** A secret key's text as read, and whether Pulumi stored it encrypted. */
 export type SecretValues = Partial<Record<SecretKey, { text: string; encrypted: boolean }>>;
@@ -93,7 +99,7 @@ export function checkSecrets(
         try {
             value = JSON.parse(text);
         } catch {
-            value = undefined;
+            // not JSON: refused below, as value is undefined
         }
         if (value === null || typeof value !== "object" || Array.isArray(value) || Object.values(value).some((v) => typeof v !== "string")) {
             problem("appSecrets", "(secret, not shown)", 'an object of string values, set with "pulumi config set --secret --path appSecrets.NAME <value>"');
@@ -111,14 +117,9 @@ export function checkSecrets(
 }
 
 /** Picks the DigitalOcean token from the provider's config or its environment variables. */
-export function resolveDoToken(
-    stack: string,
-    configured: pulumi.Output<string> | undefined,
-    env: NodeJS.ProcessEnv,
-): pulumi.Output<string> {
-    if (configured) return configured;
-    const fromEnv = env.DIGITALOCEAN_TOKEN ?? env.DIGITALOCEAN_ACCESS_TOKEN;
-    if (fromEnv) return pulumi.secret(fromEnv);
+export function resolveDoToken(stack: string, configured: string | undefined, env: NodeJS.ProcessEnv): string {
+    const token = configured || env.DIGITALOCEAN_TOKEN || env.DIGITALOCEAN_ACCESS_TOKEN;
+    if (token) return token;
     throw configError(stack, [
         problemLine(
             TOKEN_KEY,

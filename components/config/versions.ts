@@ -14,6 +14,9 @@ export const DEFAULT_CHARTS = {
 
 type ChartKey = keyof typeof DEFAULT_CHARTS;
 
+/** A Kubernetes minor version, such as "1.36". */
+export const KUBERNETES_MINOR = /^\d+\.\d+$/;
+
 /**
  * The Kubernetes minors each pinned chart supports, from the project's own documentation for that
  * version (newest unset: no upper bound stated). A chart configured at another version is not checked.
@@ -39,7 +42,7 @@ export function chartsNotSupporting(minor: string, charts: Record<ChartKey, stri
     return Object.entries(CHART_KUBERNETES_SUPPORT)
         .filter(([key, c]) => charts[key as ChartKey] === c.version)
         .filter(([, c]) => semver.lt(v, minorVersion(c.oldest)) || (c.newest !== undefined && semver.gt(v, minorVersion(c.newest))))
-        .map(([, c]) => `${c.chart} ${c.version} (${c.oldest} to ${c.newest ?? "newer"})`);
+        .map(([, c]) => `${c.chart} ${c.version} (${c.oldest} to ${c.newest ?? "newer"}: ${c.source})`);
 }
 
 /**
@@ -51,10 +54,12 @@ export const kubernetesVersionRule: CrossFieldRule<{
     acceptUnsupportedKubernetesVersion?: string;
     charts: Record<ChartKey, string>;
 }> = (c, ctx) => {
-    // A malformed prefix or charts object has its own issue already.
-    const minor = /^\d+\.\d+\.$/.test(c.kubernetesVersionPrefix) ? c.kubernetesVersionPrefix.slice(0, -1) : undefined;
-    const unsupported = minor !== undefined && c.charts ? chartsNotSupporting(minor, c.charts) : [];
-    if (unsupported.length > 0 && c.acceptUnsupportedKubernetesVersion !== minor) {
+    const minor = c.kubernetesVersionPrefix.replace(/\.$/, "");
+    const accepted = c.acceptUnsupportedKubernetesVersion;
+    // A malformed prefix or acceptUnsupportedKubernetesVersion has its own issue already.
+    if (!KUBERNETES_MINOR.test(minor) || (accepted !== undefined && !KUBERNETES_MINOR.test(accepted))) return;
+    const unsupported = chartsNotSupporting(minor, c.charts);
+    if (unsupported.length > 0 && accepted !== minor) {
         ctx.addIssue({
             code: "custom",
             path: ["kubernetesVersionPrefix"],
@@ -64,11 +69,11 @@ export const kubernetesVersionRule: CrossFieldRule<{
                 `To run it anyway: pulumi config set acceptUnsupportedKubernetesVersion ${minor}`,
         });
     }
-    if (minor !== undefined && c.acceptUnsupportedKubernetesVersion !== undefined && c.acceptUnsupportedKubernetesVersion !== minor) {
+    if (accepted !== undefined && accepted !== minor) {
         ctx.addIssue({
             code: "custom",
             path: ["acceptUnsupportedKubernetesVersion"],
-            input: c.acceptUnsupportedKubernetesVersion,
+            input: accepted,
             message: `"${minor}" (the minor of kubernetesVersionPrefix) or unset: it accepts only the minor it names`,
         });
     }

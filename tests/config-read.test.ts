@@ -1,0 +1,217 @@
+/**
+ * The config cases through the reader alone (the loader without the Pulumi SDK): the same
+ * messages as through the whole program (semantic.test.ts), in a millisecond per case.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError } from "../components/config/errors";
+import { namespaceProblems, PROVIDER_NAMESPACES } from "../components/config/parse";
+import { SECRET_KEYS } from "../components/config/secrets";
+import { helmReleaseNameProblem, parseQuantity, requestAboveLimit } from "../components/config/rules";
+import { CERT_MANAGER, INGRESS_CONTROLLER, METRICS_SERVER } from "../components/platform/charts";
+import { BAD, JUST_INSIDE, ROWS } from "./config-cases";
+import { PROJECT, readError, readStack, ROOT, SECRET_TEXTS, STACKS } from "./stack-values";
+
+/** The message's line for `key`. */
+function lineFor(error: Error | undefined, key: string): string | undefined {
+    const full = key.includes(":") || key === "stack name" ? key : `${PROJECT}:${key}`;
+    return error?.message.split("\n").find((l) => l.startsWith(`  - ${full} = `));
+}
+
+describe("the reader refuses each bad value with the program's message", () => {
+    test.each([...BAD.map((c) => [c.title, c] as const), ...Object.entries(ROWS)])("%s", (_title, c) => {
+        const error = readError(c.stack, c);
+        expect(error).toBeInstanceOf(ConfigError);
+        expect(error!.message).toContain(`stack "${("stackName" in c && c.stackName) || c.stack}"`);
+        const line = lineFor(error, c.key);
+        expect(line).toBeDefined();
+        expect(line).toContain(` = ${c.shown}: expected `);
+        expect(line).toContain(c.allowed);
+    });
+});
+
+test("the secret keys, which the schema does not declare, are named in Pulumi.yaml's comment", () => {
+    const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+    for (const k of SECRET_KEYS) expect(text).toContain(k);
+});
+
+describe("the reader accepts", () => {
+    test.each(STACKS)("the committed %s stack", (stack) => {
+        expect(readError(stack)).toBeUndefined();
+    });
+
+    test.each(JUST_INSIDE)("%s", (_title, o) => {
+        expect(readError(o.stack, o)).toBeUndefined();
+    });
+});
+
+describe("quantities", () => {
+    test.each([
+        ["500m", "0.5", 0],
+        ["1Gi", "1073741824", 0],
+        ["1G", "1Gi", -1],
+        ["1.5Gi", "1536Mi", 0],
+        ["1e3", "1k", 0],
+        ["100u", "1m", -1],
+        [".5", "500m", 0],
+    ])("%s against %s", (a, b, sign) => {
+        expect(requestAboveLimit(a, b)).toBe(sign > 0);
+        expect(requestAboveLimit(b, a)).toBe(sign < 0);
+    });
+
+    test.each(["", "1.2.3", "5 cores", "1KiB", "-1", "1Ki2", "e3"])("%j is not a quantity", (q) => {
+        expect(parseQuantity(q)).toBeUndefined();
+    });
+});
+
+test("the Helm release names are ones Helm accepts", () => {
+    for (const spec of [INGRESS_CONTROLLER, CERT_MANAGER, METRICS_SERVER]) expect(helmReleaseNameProblem(spec.release)).toBeUndefined();
+    expect(helmReleaseNameProblem("r".repeat(54))).toBe("at most 53 characters");
+});
+
+describe("secret keys through the reader", () => {
+    const notShown = "(secret, not shown)";
+
+    test.each([
+        ["an array", "[]"],
+        ["null", "null"],
+        ["a string", '"x"'],
+        ["not JSON", "{"],
+        ["a number value", '{"A": 1}'],
+        ["a number among strings", '{"A": "x", "B": 1}'],
+    ])("appSecrets as %s is refused", (_title, text) => {
+        const e = readError("dev", { secrets: { appSecrets: text } });
+        expect(e).toBeInstanceOf(ConfigError);
+        expect(lineFor(e, "appSecrets")).toBe(`  - ${PROJECT}:appSecrets = ${notShown}: expected an object of string values, set with "pulumi config set --secret --path appSecrets.NAME <value>"`);
+    });
+
+    test("appSecrets names: bad, reserved, or also in app.env", () => {
+        const e = readError("dev", {
+            set: { app: { env: { SHARED: "x" } } },
+            secrets: { appSecrets: JSON.stringify({ "1A": "a", PORT: "b", SHARED: "c", FINE: "d" }) },
+        });
+        expect(lineFor(e, "appSecrets.1A")).toBe(`  - ${PROJECT}:appSecrets.1A = ${notShown}: expected an environment variable name: letters, digits, _`);
+        expect(lineFor(e, "appSecrets.PORT")).toContain("expected a variable other than DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, PORT, GUNICORN_WORKERS: the stack sets those itself");
+        expect(lineFor(e, "appSecrets.SHARED")).toBe(`  - ${PROJECT}:appSecrets.SHARED = ${notShown}: expected a name that app.env does not also set`);
+        expect(lineFor(e, "appSecrets.FINE")).toBeUndefined();
+    });
+
+    test("valid appSecrets pass", () => {
+        expect(readError("dev", { secrets: { appSecrets: JSON.stringify({ STRIPE_KEY: "x", OTHER: "" }) } })).toBeUndefined();
+    });
+
+    test("the Slack webhook: its URL, and the channel with it", () => {
+        const monitoring = (extra: object) => ({ monitoring: { alertEmails: ["ops@acme-test.org"], ...extra } });
+        for (const url of ["http://hooks.slack.com/x", "xhttps://hooks.slack.com/x"]) {
+            const bad = readError("dev", { set: monitoring({ slackChannel: "#ops" }), secrets: { "monitoring.slackWebhook": url } });
+            expect(lineFor(bad, "monitoring.slackWebhook")).toContain("expected a Slack incoming webhook URL (https://hooks.slack.com/services/...)");
+        }
+        const spaced = readError("dev", { set: monitoring({ slackChannel: "#ops" }), secrets: { "monitoring.slackWebhook": `${SECRET_TEXTS.slackWebhook} x` } });
+        expect(lineFor(spaced, "monitoring.slackWebhook")).toContain("expected a Slack incoming webhook URL");
+        const noChannel = readError("dev", { set: monitoring({}), secrets: { "monitoring.slackWebhook": SECRET_TEXTS.slackWebhook } });
+        expect(lineFor(noChannel, "monitoring.slackChannel")).toContain('expected a value (required with monitoring.slackWebhook): the channel the webhook posts to, e.g. "#ops-alerts"');
+        const noWebhook = readError("dev", { set: monitoring({ slackChannel: "#ops" }) });
+        expect(lineFor(noWebhook, "monitoring.slackWebhook")).toContain("expected a value (required with monitoring.slackChannel)");
+        expect(readError("dev", { set: monitoring({ slackChannel: "#ops" }), secrets: { "monitoring.slackWebhook": SECRET_TEXTS.slackWebhook } })).toBeUndefined();
+    });
+
+    test("the Namecheap password is required with dns.provider namecheap only", () => {
+        const missing = readError("dev", { secrets: { namecheapPassword: undefined } });
+        expect(lineFor(missing, "namecheapPassword")).toContain('expected a value (required with dns.provider "namecheap")');
+        expect(readError("dev", { set: { dns: { provider: "none" } }, secrets: { namecheapPassword: undefined } })).toBeUndefined();
+    });
+
+    test("the token from DIGITALOCEAN_ACCESS_TOKEN when DIGITALOCEAN_TOKEN is unset", () => {
+        expect(readError("dev", { withoutToken: true, env: { DIGITALOCEAN_ACCESS_TOKEN: SECRET_TEXTS.doToken } })).toBeUndefined();
+        const none = readError("dev", { withoutToken: true });
+        expect(none?.message).toContain("a value (required): a DigitalOcean API token, ");
+    });
+});
+
+describe("what the reader returns", () => {
+    test("the derived names: the load balancer's, the host names in order, the Namecheap domain", () => {
+        const { settings } = readStack("dev", { set: { extraHostnames: ["www.acme-test.org", "acme-test.org"] } });
+        expect(settings).toMatchObject({ project: PROJECT, stack: "dev", loadBalancerName: `${PROJECT}-dev`, dnsDomain: "acme-test.org" });
+        expect(settings.hostnames).toEqual(["app.acme-test.org", "www.acme-test.org", "acme-test.org"]);
+        expect(readStack("prod", { stackName: "prod-eu", set: { loadBalancerName: "edge-lb", dns: { domain: "acme-test.org" } } }).settings).toMatchObject({
+            stack: "prod-eu",
+            loadBalancerName: "edge-lb",
+            dnsDomain: "acme-test.org",
+        });
+    });
+
+    test('no Namecheap domain with dns.provider "none"', () => {
+        const { settings, secrets } = readStack("dev", { set: { dns: { provider: "none" } }, secrets: { namecheapPassword: undefined } });
+        expect(settings.dnsDomain).toBeUndefined();
+        expect(secrets.namecheapPassword).toBeUndefined();
+    });
+
+    test("the secrets, apart from the settings", () => {
+        const { settings, secrets } = readStack("prod", {
+            set: { monitoring: { alertEmails: ["ops@acme-test.org"], slackChannel: "#ops" } },
+            secrets: { appSecrets: JSON.stringify({ STRIPE_KEY: SECRET_TEXTS.appSecret }), "monitoring.slackWebhook": SECRET_TEXTS.slackWebhook },
+        });
+        expect(secrets).toEqual({
+            doToken: SECRET_TEXTS.doToken,
+            namecheapPassword: SECRET_TEXTS.namecheapPassword,
+            appSecrets: { STRIPE_KEY: SECRET_TEXTS.appSecret },
+            slackWebhook: SECRET_TEXTS.slackWebhook,
+        });
+        expect(settings.monitoring.slackChannel).toBe("#ops");
+        for (const text of Object.values(SECRET_TEXTS)) expect(JSON.stringify(settings)).not.toContain(text);
+        expect(readStack("dev").secrets).toEqual({ doToken: SECRET_TEXTS.doToken, namecheapPassword: SECRET_TEXTS.namecheapPassword, appSecrets: {} });
+    });
+
+    test.each([
+        ["the config's token first", { DIGITALOCEAN_TOKEN: "from-env" }, false, SECRET_TEXTS.doToken],
+        ["then DIGITALOCEAN_TOKEN", { DIGITALOCEAN_TOKEN: "a", DIGITALOCEAN_ACCESS_TOKEN: "b" }, true, "a"],
+        ["then DIGITALOCEAN_ACCESS_TOKEN, when DIGITALOCEAN_TOKEN is empty", { DIGITALOCEAN_TOKEN: "", DIGITALOCEAN_ACCESS_TOKEN: "b" }, true, "b"],
+    ])("the DigitalOcean token: %s", (_title, env, withoutToken, token) => {
+        expect(readStack("dev", { env, withoutToken }).secrets.doToken).toBe(token);
+    });
+
+    test.each([null, [], 5])("monitoring as %j is refused, not emptied of its secret leaf", (value) => {
+        expect(lineFor(readError("dev", { set: { monitoring: value } }), "monitoring")).toBe(`  - ${PROJECT}:monitoring = ${JSON.stringify(value)}: expected an object`);
+    });
+
+    test("a secret in plain text: the command that stores it encrypted", () => {
+        expect(lineFor(readError("dev", { plain: ["namecheapPassword"] }), "namecheapPassword")).toBe(
+            `  - ${PROJECT}:namecheapPassword = (set in plain text): expected a secret: pulumi config set --secret namecheapPassword ... (then remove the plain value from Pulumi.dev.yaml's history)`,
+        );
+    });
+
+    test("a secret leaf's name under another object key is an unknown key, not a secret", () => {
+        const e = readError("dev", { set: { app: { slackWebhook: "x" } } });
+        expect(lineFor(e, "app.slackWebhook")).toContain("no such key: app takes only");
+    });
+});
+
+test("the whole error, as pulumi up prints it", () => {
+    const e = readError("dev", { set: { nodeCount: 0 } });
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e!.name).toBe("ConfigError");
+    expect(e!.message).toBe(
+        [
+            'Invalid configuration for stack "dev" (nothing was created):',
+            `  - ${PROJECT}:nodeCount = 0: expected at least 1`,
+            'Set values with: pulumi config set --stack dev <key> <value> (see README, "Configuration").',
+        ].join("\n"),
+    );
+});
+
+describe("config namespaces", () => {
+    const keys = (...names: string[]) => names.map((key) => ({ key, value: "x", secret: false }));
+
+    test("the providers' namespaces are read", () => {
+        expect(PROVIDER_NAMESPACES).toEqual(["digitalocean", "kubernetes", "random", "command", "docker-build", "pulumi"]);
+        expect(namespaceProblems(PROJECT, keys("digitalocean:token", "kubernetes:kubeconfig", "random:x", "command:x", "docker-build:x", "pulumi:tags"))).toEqual([]);
+    });
+
+    test.each([
+        ["dango-do:hostname", 'no such namespace "dango-do": a key of django-doks: did you mean django-doks:hostname?'],
+        ["ango-do:hostname", 'no such namespace "ango-do": a namespace the stack reads (django-doks, digitalocean, kubernetes, random, command, docker-build, pulumi)'],
+        ["hostname", 'no such namespace "": a namespace the stack reads (django-doks, digitalocean, kubernetes, random, command, docker-build, pulumi)'],
+    ])("%s: did-you-mean up to 3 edits from the project's name", (key, expected) => {
+        expect(namespaceProblems(PROJECT, keys(key))).toEqual([`  - ${key} = "x": expected ${expected}`]);
+    });
+});
