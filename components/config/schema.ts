@@ -1,6 +1,7 @@
 /**
  * The whole stack configuration: every area's keys in one strict object, then the cross-field
- * rules. Zod runs the rules in this order, and only once every key has passed its own checks.
+ * rules, in this order. Zod also runs them after a key failed a continuable check (a pattern, a
+ * bound), so a rule must not trust a value that may have its own issue.
  */
 import { z } from "zod";
 import { appKeys, appRule } from "./app";
