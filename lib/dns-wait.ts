@@ -35,14 +35,20 @@ export const DEFAULT_PROPAGATION = {
 
 const IPV4_PORT = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/;
 
+/** A `host` or `host:port` IPv4 server entry taken apart, or what is wrong with it: the address, or a port outside 1 to 65535. */
+export function serverEntry(entry: string): { address: string; port?: number } | { problem: "address" | "port" } {
+    const m = IPV4_PORT.exec(entry);
+    if (!m || !isIPv4(m[1])) return { problem: "address" };
+    const port = m[2] === undefined ? undefined : Number(m[2]);
+    if (port !== undefined && (port < 1 || port > 65535)) return { problem: "port" };
+    return { address: m[1], port };
+}
+
 /** Validates a `host` or `host:port` IPv4 server entry and returns it normalised. */
 export function parseServer(entry: string): string {
-    const m = IPV4_PORT.exec(entry.trim());
-    const port = m?.[2] === undefined ? undefined : Number(m[2]);
-    if (!m || !isIPv4(m[1]) || (port !== undefined && (port < 1 || port > 65535))) {
-        throw new Error(`not an IPv4 address or address:port: ${JSON.stringify(entry)}`);
-    }
-    return port === undefined ? m[1] : `${m[1]}:${port}`;
+    const server = serverEntry(entry.trim());
+    if ("problem" in server) throw new Error(`not an IPv4 address or address:port: ${JSON.stringify(entry)}`);
+    return server.port === undefined ? server.address : `${server.address}:${server.port}`;
 }
 
 function resolverFor(servers: string[] | undefined, timeoutMs: number, tries: number): dns.Resolver {

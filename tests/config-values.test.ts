@@ -42,6 +42,7 @@ const RESERVED = "DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS,
 const FOLDER = 'a folder inside the repository such as "app/static-site" ("" for its root)';
 /** A host name of 253 characters, the most DNS allows. */
 const HOST_253 = `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(57)}.org`;
+const VPC_CIDR = "a private IPv4 CIDR between /16 and /28, e.g. 10.20.0.0/16";
 const RESOLVER = 'an IPv4 address, optionally with a port: "1.1.1.1" or "10.0.0.2:53"';
 
 const ROWS: Row[] = [
@@ -84,14 +85,14 @@ const ROWS: Row[] = [
     ["nodeSize", "s-2vcpu-4gb ", "dev", 'a DigitalOcean Droplet size slug such as "s-2vcpu-4gb"'],
     ["nodeSize", "s-4vcpu-8gb", "prod", null],
     ["nodeSize", "gd-2vcpu-8gb", "prod", null],
-    ["vpcIpRange", "172.31.0.0/20", "dev", null, { vpcIpRange: "172.31.0.0/20" }],
+    ["vpcIpRange", "172.31.0.0/20", "dev", null],
     ["vpcIpRange", "192.168.100.0/24", "dev", null],
     ["vpcIpRange", "10.100.200.0/24", "dev", null],
-    ["vpcIpRange", "172.32.0.0/20", "dev", "a private IPv4 CIDR between /16 and /28, e.g. 10.20.0.0/16"],
-    ["vpcIpRange", "172.15.0.0/20", "dev", "a private IPv4 CIDR between /16 and /28, e.g. 10.20.0.0/16"],
+    ["vpcIpRange", "172.32.0.0/20", "dev", VPC_CIDR],
+    ["vpcIpRange", "172.15.0.0/20", "dev", VPC_CIDR],
     ["nodeCount", 513, "dev", "at most 512"],
-    ["vpcIpRange", "x172.24.0.0/20", "dev", "a private IPv4 CIDR between /16 and /28, e.g. 10.20.0.0/16"],
-    ["vpcIpRange", "172.24.0.0/20x", "dev", "a private IPv4 CIDR between /16 and /28, e.g. 10.20.0.0/16"],
+    ["vpcIpRange", "x172.24.0.0/20", "dev", VPC_CIDR],
+    ["vpcIpRange", "172.24.0.0/20x", "dev", VPC_CIDR],
     ["kubernetesVersionPrefix", "v1.35", "dev", 'a minor version prefix such as "1.36" or "1.36."'],
     ["kubernetesVersionPrefix", "1.35.0", "dev", 'a minor version prefix such as "1.36" or "1.36."'],
     ["acceptUnsupportedKubernetesVersion", "v1.35", "dev", 'the minor of kubernetesVersionPrefix, such as "1.36"'],

@@ -4,18 +4,18 @@
  */
 import { getDomain } from "tldts";
 import { z } from "zod";
-import { type CrossFieldRule, hostnameSchema } from "./fields";
+import { serverEntry } from "../../lib/dns-wait";
+import { type CrossFieldRule, hostnameSchema, rule } from "./fields";
 
 /** Namecheap's Dynamic DNS endpoint: the default dns.ddnsUrl. */
 export const NAMECHEAP_DDNS_URL = "https://dynamicdns.park-your-domain.com";
 
-const ipv4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-const resolverAddress = new RegExp(`${ipv4.source.slice(0, -1)}(:\\d{1,5})?$`);
-/** A TCP/UDP port: 1 to 65535 (Kubernetes' IsValidPortNum, and what a socket can use). A malformed address has its own issue. */
-const validPort = (address: string) => {
-    const port = address.split(":")[1];
-    return !resolverAddress.test(address) || port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-};
+/** A resolver entry as the propagation wait reads it (lib/dns-wait.ts), without surrounding blanks. */
+function resolverProblem(entry: string): string | undefined {
+    const server = serverEntry(entry);
+    if (!("problem" in server)) return undefined;
+    return server.problem === "port" ? "a port from 1 to 65535" : 'an IPv4 address, optionally with a port: "1.1.1.1" or "10.0.0.2:53"';
+}
 
 const dns = z.strictObject({
     dns: z
@@ -24,12 +24,7 @@ const dns = z.strictObject({
             domain: hostnameSchema.optional(),
             ddnsUrl: z.url({ protocol: /^https?$/, message: "an http(s) URL" }).default(NAMECHEAP_DDNS_URL),
             resolvers: z
-                .array(
-                    z
-                        .string()
-                        .regex(resolverAddress, { message: 'an IPv4 address, optionally with a port: "1.1.1.1" or "10.0.0.2:53"' })
-                        .refine(validPort, { message: "a port from 1 to 65535" }),
-                )
+                .array(z.string().superRefine(rule(resolverProblem)))
                 .default([]),
             timeoutSeconds: z.int().min(30).max(3600).default(900),
             onDestroy: z.enum(["park", "keep"]).default("park"),
