@@ -1,23 +1,33 @@
 import * as pulumi from "@pulumi/pulumi";
 import { App, APP_NAMESPACE } from "./components/app";
-import { Cluster } from "./components/cluster";
+import { Cluster, versionPlan } from "./components/cluster";
 import { loadConfig } from "./components/config";
 import { stackCostEstimate } from "./components/cost";
 import { Database } from "./components/database";
 import { Dns } from "./components/dns";
 import { AppImage } from "./components/image";
 import { Monitoring, uptimePath } from "./components/monitoring";
-import { NAME_SUFFIXES, resourceName, stackTags } from "./components/naming";
+import { NAME_SUFFIXES, resourceName, stackTags, WORKER_POOL_LABEL } from "./components/naming";
 import { Network } from "./components/network";
 import { Platform } from "./components/platform";
+import { priorOutput } from "./components/prior";
 import { Registry } from "./components/registry";
 
-export = function program() {
+export = async function program() {
     const config = loadConfig();
+    const stackId = { project: config.project, stack: config.stack };
     const tags = stackTags(config);
     const baseName = resourceName(config);
+    const runningVersion = await priorOutput("kubernetesVersion");
+    const version = versionPlan({
+        stackId,
+        prefix: config.kubernetesVersionPrefix,
+        autoUpgrade: config.autoUpgrade,
+        running: typeof runningVersion === "string" ? runningVersion : undefined,
+    });
 
     const network = new Network("network", {
+        stackId,
         name: baseName,
         region: config.region,
         ipRange: config.vpcIpRange,
@@ -25,12 +35,14 @@ export = function program() {
     });
 
     const cluster = new Cluster("cluster", {
+        stackId,
         name: baseName,
         region: config.region,
         vpcId: network.vpcId,
         clusterSubnet: config.clusterSubnet,
         serviceSubnet: config.serviceSubnet,
         versionPrefix: config.kubernetesVersionPrefix,
+        keepRunningVersion: version.keepRunning,
         nodeSize: config.nodeSize,
         nodeCount: config.nodeCount,
         autoscale: config.nodeAutoscale,
@@ -44,6 +56,7 @@ export = function program() {
     });
 
     const database = new Database("database", {
+        stackId,
         name: resourceName(config, NAME_SUFFIXES.database),
         region: config.region,
         vpcId: network.vpcId,
@@ -53,12 +66,14 @@ export = function program() {
         nodeCount: config.dbNodeCount,
         databaseName: config.dbName,
         userName: config.dbUser,
+        runtimeUserName: config.dbRuntimeUser,
         poolSize: config.dbPoolSize,
         protect: config.dbProtect,
         tags,
     });
 
     const registry = new Registry("registry", {
+        stackId,
         name: config.registryName,
         mode: config.registryMode,
         tier: config.registryTier,
@@ -75,6 +90,7 @@ export = function program() {
         metricsServerReplicas: config.metricsServerReplicas,
         acmeEmail: config.acmeEmail,
         defaultIssuer: config.certIssuer,
+        nodeSelector: { ...WORKER_POOL_LABEL },
     });
 
     const dns = new Dns("dns", {
@@ -101,12 +117,14 @@ export = function program() {
         provider: cluster.provider,
         namespace: APP_NAMESPACE,
         instance: config.stack,
+        nodeSelector: { ...WORKER_POOL_LABEL },
         image,
         hostnames: config.hostnames,
         env: config.app.env,
         secretEnv: config.appSecrets,
         databaseUrl: database.poolPrivateUri,
         migrationDatabaseUrl: database.privateUri,
+        databaseRoles: { database: database.database, owner: database.user, runtime: database.runtimeUser, adminUrl: database.adminUri },
         database: { cidr: network.ipRange, ports: [database.port, database.poolPort] },
         registryDockerConfigJson: registry.dockerConfigJson,
         ingressClassName: platform.ingressClassName,
@@ -140,7 +158,7 @@ export = function program() {
               slackWebhook,
               clusterId: cluster.clusterId,
               loadBalancerName: config.loadBalancerName,
-              loadBalancerReady: platform.loadBalancerIp,
+              loadBalancerId: platform.loadBalancerId,
               databaseClusterId: database.clusterId,
           })
         : undefined;
@@ -150,14 +168,17 @@ export = function program() {
         clusterName: cluster.clusterName,
         clusterId: cluster.clusterId,
         kubernetesVersion: cluster.version,
+        workerPool: cluster.workerPool,
         vpcId: network.vpcId,
         loadBalancerIp: platform.loadBalancerIp,
+        loadBalancerId: platform.loadBalancerId,
         ingressClassName: platform.ingressClassName,
         clusterIssuer: platform.defaultClusterIssuer,
         databaseHost: database.privateHost,
         databasePort: database.port,
         databaseName: database.database,
         databaseUser: database.user,
+        databaseRuntimeUser: database.runtimeUser,
         databaseUri: database.privateUri,
         databasePoolUri: database.poolPrivateUri,
         registryEndpoint: registry.endpoint,

@@ -1,8 +1,8 @@
 """Smoke test: the image's gunicorn command against PostgreSQL behind pgbouncer.
 
 Standard library only. Environment (set by scripts/app-test.sh):
-  SMOKE_DATABASE_URL          what the pods get (the pool)
-  SMOKE_MIGRATE_DATABASE_URL  what the migrations Job gets (direct)
+  SMOKE_DATABASE_URL          what the pods get (the pool, as the runtime role app_web)
+  SMOKE_MIGRATE_DATABASE_URL  what the migrations Job gets (direct, as the owner role app)
   SMOKE_PG_STOP, SMOKE_PG_START  shell commands that stop and start PostgreSQL
   SMOKE_PORT                  default 8080 (a free port if 8080 is taken)
 
@@ -112,6 +112,22 @@ class Smoke:
     def manage(self, *args, database_url):
         env = base_env(database_url)
         subprocess.run([str(VENV_BIN / "python"), "manage.py", *args], cwd=APP_DIR, env=env, check=True)
+
+    def current_user(self, database_url):
+        code = (
+            "from django.db import connection\n"
+            "with connection.cursor() as cursor:\n"
+            "    cursor.execute('SELECT current_user')\n"
+            "    print(cursor.fetchone()[0])"
+        )
+        proc = subprocess.run(
+            [str(VENV_BIN / "python"), "manage.py", "shell", "-v", "0", "-c", code],
+            cwd=APP_DIR,
+            env=base_env(database_url),
+            capture_output=True,
+            text=True,
+        )
+        return proc.stdout.strip() if proc.returncode == 0 else f"error: {proc.stderr.strip()[-200:]}"
 
     def pg(self, which):
         command = os.environ[f"SMOKE_PG_{which.upper()}"]
@@ -251,6 +267,14 @@ class Smoke:
         )
         status, _, page = self.request("GET", "/")
         self.check("the posted entry is read back", status == 200 and message in page)
+        runtime = urllib.parse.urlsplit(pool_url).username
+        owner = urllib.parse.urlsplit(direct_url).username
+        user = self.current_user(pool_url)
+        self.check(
+            f"the pool's sessions run as {runtime}, not as the owner {owner}",
+            user == runtime and user != owner,
+            user,
+        )
         no_token = urllib.parse.urlencode({"name": "x", "message": "no token"}).encode()
         status, _, _ = self.request(
             "POST", "/", headers={"Content-Type": "application/x-www-form-urlencoded"}, body=no_token
@@ -319,7 +343,7 @@ class Smoke:
         bad = [
             line
             for line in log.splitlines()
-            if re.search(r"Read-only file system|Permission denied|control socket|OSError", line)
+            if re.search(r"(?i)Read-only file system|permission denied|control socket|OSError", line)
         ]
         self.check("no write or permission errors in the logs", not bad, bad[:3])
         changed = snapshot(APP_DIR) ^ before

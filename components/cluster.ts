@@ -2,7 +2,8 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { buildKubeconfig } from "./kubeconfig";
-import { NAME_SUFFIXES } from "./naming";
+import { afterLiveChecks, LiveChangeError, REBUILD, StackId } from "./live";
+import { DEFAULT_POOL, NAME_SUFFIXES, WORKER_POOL_LABEL, workerPoolName } from "./naming";
 
 export interface NodeAutoscale {
     minNodes: number;
@@ -10,17 +11,21 @@ export interface NodeAutoscale {
 }
 
 export interface ClusterArgs {
+    stackId: StackId;
     name: string;
     region: string;
+    /** The VPC's id, once its own checks passed. */
     vpcId: pulumi.Input<string>;
     /**
-     * Pod and Service ranges of a VPC-native cluster (both or neither); they force a new
-     * cluster when changed (digitalocean_kubernetes_cluster: cluster_subnet, service_subnet ForceNew).
+     * Pod and Service ranges of a VPC-native cluster (both or neither); they cannot change on a
+     * cluster that exists (digitalocean_kubernetes_cluster: cluster_subnet, service_subnet ForceNew).
      */
     clusterSubnet?: string;
     serviceSubnet?: string;
     /** Minor version prefix ("1.36."), resolved to the newest DOKS patch release. */
     versionPrefix: string;
+    /** Leave the version the cluster runs alone (see versionPlan). */
+    keepRunningVersion: boolean;
     nodeSize: string;
     nodeCount: number;
     autoscale?: NodeAutoscale;
@@ -44,13 +49,52 @@ export function pickVersion(prefix: string, latest: string): string {
     );
 }
 
-/** A DOKS cluster in the stack's VPC, and a kubernetes Provider that keeps working after 7 days. */
+/** "1.35.4-do.0" → [1, 35]; undefined for anything else. */
+function minorOf(version: string): [number, number] | undefined {
+    const m = /^(\d+)\.(\d+)\./.exec(version);
+    return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/**
+ * What `pulumi up` does with the cluster's version. Under `autoUpgrade`, DigitalOcean applies the
+ * patch releases of the cluster's minor itself, in the maintenance window: the program leaves the
+ * version alone (Pulumi ignores it in the diff) until `kubernetesVersionPrefix` names another
+ * minor. A lower minor is refused: the provider would replace the cluster
+ * (digitalocean_kubernetes_cluster's CustomizeDiff forces a new resource when the version
+ * decreases), and DOKS cannot downgrade.
+ */
+export function versionPlan(o: { stackId: StackId; prefix: string; autoUpgrade: boolean; running?: string }): { keepRunning: boolean } {
+    if (o.running === undefined) return { keepRunning: false };
+    const running = minorOf(o.running);
+    const wanted = minorOf(o.prefix);
+    if (running === undefined || wanted === undefined) return { keepRunning: false };
+    const [rMaj, rMin] = running;
+    const [wMaj, wMin] = wanted;
+    if (wMaj < rMaj || (wMaj === rMaj && wMin < rMin)) {
+        throw new LiveChangeError(
+            `Refused for stack "${o.stackId.stack}" (nothing was changed): these keys cannot change on a stack that exists:\n` +
+                `  - ${o.stackId.project}:kubernetesVersionPrefix = "${o.prefix}": expected ${rMaj}.${rMin} or later, the cluster runs ${o.running} ` +
+                `(DOKS cannot downgrade a cluster: the provider would replace it and everything on it: ${REBUILD})`,
+        );
+    }
+    return { keepRunning: o.autoUpgrade && wMaj === rMaj && wMin === rMin };
+}
+
+const CLUSTER_REPLACED = `the cluster, and with it every workload, volume and the load balancer's IP: ${REBUILD}`;
+
+/**
+ * A DOKS cluster in the stack's VPC, its worker node pool, and a kubernetes Provider that keeps
+ * working after 7 days.
+ */
 export class Cluster extends pulumi.ComponentResource {
+    /** The cluster's id, once the configuration matches it. */
     public readonly clusterId: pulumi.Output<string>;
     public readonly clusterName: pulumi.Output<string>;
     public readonly version: pulumi.Output<string>;
     /** The kubeconfig DigitalOcean issues for people (valid 7 days, renewed by `pulumi refresh`). */
     public readonly kubeconfig: pulumi.Output<string>;
+    /** The worker pool's DigitalOcean name and size. */
+    public readonly workerPool: pulumi.Output<{ name: string; size: string }>;
     public readonly provider: k8s.Provider;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -75,22 +119,54 @@ export class Cluster extends pulumi.ComponentResource {
                 destroyAllAssociatedResources: args.destroyAllAssociatedResources,
                 tags: args.tags,
                 nodePool: {
-                    name: `${args.name}-${NAME_SUFFIXES.nodePool}`,
-                    size: args.nodeSize,
-                    nodeCount: args.nodeCount,
-                    autoScale: args.autoscale !== undefined,
-                    minNodes: args.autoscale?.minNodes,
-                    maxNodes: args.autoscale?.maxNodes,
+                    name: `${args.name}-${NAME_SUFFIXES.defaultPool}`,
+                    size: DEFAULT_POOL.size,
+                    nodeCount: DEFAULT_POOL.nodeCount,
+                    autoScale: false,
+                    // Stated: left unset, every in-place update of the cluster plans it as unknown.
+                    labels: {},
                     tags: args.tags,
                 },
             },
+            {
+                parent: this,
+                // Each of these replaces the cluster: refused below instead (components/live.ts). The
+                // default pool's size is fixed; a cluster created with another keeps it.
+                ignoreChanges: ["region", "clusterSubnet", "serviceSubnet", "nodePool.size", ...(args.keepRunningVersion ? ["version"] : [])],
+            },
+        );
+        const checks = [
+            { key: "region", configured: args.region, live: cluster.region, consequence: CLUSTER_REPLACED },
+            { key: "clusterSubnet", configured: args.clusterSubnet, live: cluster.clusterSubnet, consequence: CLUSTER_REPLACED },
+            { key: "serviceSubnet", configured: args.serviceSubnet, live: cluster.serviceSubnet, consequence: CLUSTER_REPLACED },
+        ];
+        const clusterId = afterLiveChecks(args.stackId, cluster.id, checks);
+
+        // A new size is a new pool: Pulumi creates it, waits for its nodes, then deletes the old
+        // one, whose nodes DOKS drains first ("Nodes in the pool will subsequently be drained and
+        // deleted", DigitalOcean API, delete a node pool).
+        const poolName = workerPoolName(args.nodeSize);
+        const workers = new digitalocean.KubernetesNodePool(
+            `${name}-workers`,
+            {
+                clusterId,
+                name: poolName,
+                size: args.nodeSize,
+                nodeCount: args.nodeCount,
+                autoScale: args.autoscale !== undefined,
+                minNodes: args.autoscale?.minNodes,
+                maxNodes: args.autoscale?.maxNodes,
+                labels: { ...WORKER_POOL_LABEL },
+                tags: args.tags,
+            },
             // The autoscaler moves the node count; the pool's count is only the starting size.
-            { parent: this, ignoreChanges: args.autoscale ? ["nodePool.nodeCount"] : [] },
+            { parent: this, ignoreChanges: args.autoscale ? ["nodeCount"] : [] },
         );
 
-        this.clusterId = cluster.id;
+        this.clusterId = clusterId;
         this.clusterName = cluster.name;
         this.version = cluster.version;
+        this.workerPool = pulumi.all([workers.name, workers.size]).apply(([n, size]) => ({ name: n, size }));
         this.kubeconfig = pulumi.secret(cluster.kubeConfigs.apply((c) => c[0]?.rawConfig ?? ""));
 
         const providerKubeconfig = pulumi.secret(
@@ -100,16 +176,18 @@ export class Cluster extends pulumi.ComponentResource {
                     buildKubeconfig({ clusterName, endpoint, caCertificate: configs[0]?.clusterCaCertificate ?? "", token }),
                 ),
         );
+        // Everything on the cluster waits for the worker pool: the workloads select its nodes.
         this.provider = new k8s.Provider(
             `${name}-k8s`,
-            { kubeconfig: providerKubeconfig, clusterIdentifier: cluster.id, enableServerSideApply: true },
-            { parent: this },
+            { kubeconfig: providerKubeconfig, clusterIdentifier: clusterId, enableServerSideApply: true },
+            { parent: this, dependsOn: [workers] },
         );
 
         this.registerOutputs({
             clusterId: this.clusterId,
             clusterName: this.clusterName,
             version: this.version,
+            workerPool: this.workerPool,
         });
     }
 }

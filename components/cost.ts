@@ -1,10 +1,14 @@
 import type { StackConfig } from "./config";
 import { resourceAlertSpecs, uptimeAlertSpecs } from "./monitoring";
+import { DEFAULT_POOL } from "./naming";
 import { PRICES, PriceTable } from "./prices";
 
 export interface CostInput {
+    /** The worker pool, where the stack's workloads run. */
     nodeSize: string;
     nodeCount: number;
+    /** The cluster's default pool (DOKS's own components): a fixed size and count. */
+    defaultPool?: { size: string; nodeCount: number };
     /** The node pool's autoscaling maximum, when it autoscales. */
     nodeAutoscaleMax?: number;
     haControlPlane: boolean;
@@ -30,9 +34,9 @@ export interface CostLine {
 }
 
 export interface CostEstimate {
-    /** With the node pool at nodeCount. */
+    /** With the worker pool at nodeCount. */
     totalUsd: number;
-    /** With the node pool at its autoscaling maximum. */
+    /** With the worker pool at its autoscaling maximum. */
     maxUsd: number;
     lines: CostLine[];
 }
@@ -77,6 +81,11 @@ export function estimatedMonthlyCostUsd(input: CostInput, prices: PriceTable = P
     const registry = input.registryCreated ? lookup(prices.registry, input.registryTier, "registry tier") : undefined;
 
     const rest: CostLine[] = [];
+    if (input.defaultPool) {
+        const size = input.defaultPool.size;
+        count("defaultPool.nodeCount", input.defaultPool.nodeCount, 1);
+        rest.push(line(`DOKS node ${size} (the cluster's default pool)`, input.defaultPool.nodeCount, lookup(prices.droplet, size, "node size").usd));
+    }
     if (input.haControlPlane) rest.push(line("DOKS HA control plane", 1, prices.doksHaControlPlane.usd));
     rest.push(line(`PostgreSQL ${input.dbSize} primary`, 1, db.primary.usd));
     if (standbys > 0 && db.standby) rest.push(line(`PostgreSQL ${input.dbSize} standby`, standbys, db.standby.usd));
@@ -94,20 +103,22 @@ export function estimatedMonthlyCostUsd(input: CostInput, prices: PriceTable = P
         if (n > 0) rest.push(line(item, n, usd));
     }
 
-    const nodes = (n: number) => line(`DOKS node ${input.nodeSize}`, n, node.usd);
+    const nodes = (n: number) => line(`DOKS node ${input.nodeSize}${input.defaultPool ? " (workers)" : ""}`, n, node.usd);
     const sum = (lines: CostLine[]) => cents(lines.reduce((s, l) => s + l.usd, 0));
     const lines = [nodes(input.nodeCount), ...rest];
     return { totalUsd: sum(lines), maxUsd: sum([nodes(maxNodes), ...rest]), lines };
 }
 
 /**
- * The cost inputs a stack's validated config implies: one small load balancer, the static volume,
- * and with monitoring an uptime check per host name.
+ * The cost inputs a stack's validated config implies: the cluster's default pool beside the
+ * workers, one small load balancer, the static volume, and with monitoring an uptime check per
+ * host name.
  */
 export function costInputFor(config: StackConfig): CostInput {
     return {
         nodeSize: config.nodeSize,
         nodeCount: config.nodeCount,
+        defaultPool: { ...DEFAULT_POOL },
         nodeAutoscaleMax: config.nodeAutoscale?.maxNodes,
         haControlPlane: config.haControlPlane,
         dbSize: config.dbSize,

@@ -8,7 +8,7 @@ export interface StackIdentity {
 export const DO_NAME_MAX = 63;
 
 /** The suffixes the stack appends to its base name: the node pool and the database cluster. */
-export const NAME_SUFFIXES = { nodePool: "default", database: "pg" } as const;
+export const NAME_SUFFIXES = { defaultPool: "default", database: "pg" } as const;
 
 /**
  * A DigitalOcean-safe name: lowercase letters, digits and dashes. Never cut: a cut name could
@@ -30,10 +30,28 @@ function slugName(id: StackIdentity, ...parts: string[]): string {
         .replace(/^-|-$/g, "");
 }
 
+/**
+ * The cluster's default node pool, the one DOKS requires in the cluster itself: one small node for
+ * DigitalOcean's own components. Its size never changes (node_pool.size is ForceNew and would
+ * replace the cluster), so the stack's workloads run in a pool of their own.
+ */
+export const DEFAULT_POOL = { size: "s-1vcpu-2gb", nodeCount: 1 } as const;
+
+/** The label of the worker pool's nodes: the stack's workloads select it. */
+export const WORKER_POOL_LABEL = { "django-doks/pool": "workers" } as const;
+
+/**
+ * The worker pool's DigitalOcean name, unique within its cluster: its size in it, so a new size is
+ * a new pool beside the old one.
+ */
+export function workerPoolName(nodeSize: string): string {
+    return `workers-${nodeSize}`;
+}
+
 /** Every DigitalOcean name the stack derives from its project and stack names. */
 export function derivedNames(id: StackIdentity): string[] {
     const base = slugName(id);
-    return [base, slugName(id, NAME_SUFFIXES.nodePool), slugName(id, NAME_SUFFIXES.database)];
+    return [base, slugName(id, NAME_SUFFIXES.defaultPool), slugName(id, NAME_SUFFIXES.database)];
 }
 
 /** Tags naming the project and the stack. DigitalOcean allows letters, digits, ":", "-" and "_". */

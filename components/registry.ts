@@ -1,7 +1,9 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
+import { afterLiveChecks, StackId } from "./live";
 
 export interface RegistryArgs {
+    stackId: StackId;
     name: string;
     /** "create": this stack owns the registry; "existing": another stack of the account does. */
     mode: "create" | "existing";
@@ -26,13 +28,18 @@ export function dockerLogin(dockerConfigJson: string): { username: string; passw
  */
 export const REGISTRY_HOST = "registry.digitalocean.com";
 
+const REGISTRY_REPLACED =
+    "a second registry, which DigitalOcean refuses while the account has one, and then the deletion of this one with its images; " +
+    "to move: push the images to the new registry first, then switch the stacks (docs/operations.md, \"Hand the registry to the other stack\")";
+
 /**
- * The account's container registry and read-only pull credentials for the cluster. The name,
- * endpoint and server URL come from config, never from `getContainerRegistry`: that data source
- * reads the registry by its own empty id and answers every attribute null
- * (terraform-provider-digitalocean issue #1535, fix PR #1594 unmerged; `getContainerRegistries`
- * shares the same read). Nothing checks at preview that an `existing` registry is there: the
- * pull credentials fail at `pulumi up` when it is not.
+ * The account's container registry and read-only pull credentials for the cluster. With
+ * `create` the stack owns the registry; with `existing` it reads the registry another stack
+ * created, by name, so a missing one fails `pulumi preview` ("resource '<name>' does not exist").
+ * `getContainerRegistry` would not do: it reads the registry by its own empty id and answers every
+ * attribute null (terraform-provider-digitalocean issue #1535, fix PR #1594 unmerged), whereas a
+ * read of the resource by id is the resource's own Read, whose id is the name
+ * (digitalocean/registry/resource_container_registry.go: `Registries.Get(ctx, d.Id())`, `d.SetId(reg.Name)`).
  */
 export class Registry extends pulumi.ComponentResource {
     public readonly name: pulumi.Output<string>;
@@ -45,15 +52,21 @@ export class Registry extends pulumi.ComponentResource {
     constructor(name: string, args: RegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("django-doks:infra:Registry", name, {}, opts);
 
-        // A created registry's name output orders the credentials after the registry.
-        this.name =
-            args.mode === "create"
-                ? new digitalocean.ContainerRegistry(
-                      name,
-                      { name: args.name, subscriptionTierSlug: args.tier, region: args.region },
-                      { parent: this },
-                  ).name
-                : pulumi.output(args.name);
+        if (args.mode === "create") {
+            // name and region are ForceNew: kept in the diff, and a change refused.
+            const registry = new digitalocean.ContainerRegistry(
+                name,
+                { name: args.name, subscriptionTierSlug: args.tier, region: args.region },
+                { parent: this, ignoreChanges: ["name", "region"] },
+            );
+            const checks = [
+                { key: "registryName", configured: args.name, live: registry.name, consequence: REGISTRY_REPLACED },
+                { key: "registryRegion", configured: args.region, live: registry.region, consequence: REGISTRY_REPLACED },
+            ];
+            this.name = afterLiveChecks(args.stackId, registry.name, checks);
+        } else {
+            this.name = digitalocean.ContainerRegistry.get(`${name}-existing`, args.name, undefined, { parent: this }).name;
+        }
 
         const credentials = new digitalocean.ContainerRegistryDockerCredentials(
             `${name}-pull`,

@@ -28,6 +28,7 @@ export interface Registered {
     opts: {
         protect?: boolean;
         ignoreChanges?: string[];
+        deleteBeforeReplace?: boolean;
         dependsOn?: string[];
         parent?: string;
         customTimeouts?: { create?: string; update?: string; delete?: string };
@@ -59,6 +60,8 @@ export interface Evaluation {
 export interface OfflineRun {
     project: string;
     stack: string;
+    /** The backend's organization ("organization" on a self-managed backend). */
+    organization?: string;
     /** Full keys ("project:key") to values as Pulumi hands them over (strings). */
     config: Record<string, string>;
     secretKeys: string[];
@@ -79,7 +82,8 @@ export interface OfflineRun {
     planned?(type: string, name: string, inputs: Record<string, Json>): Record<string, Json>;
 }
 
-export type Program = () => Record<string, unknown>;
+/** The program: `index.ts` awaits what the stack ran last before it registers anything. */
+export type Program = () => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /**
  * What the DigitalOcean provider answers for `getContainerRegistry` and `getContainerRegistries`
@@ -147,6 +151,8 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
         run.project,
         run.stack,
         run.preview === true,
+        // What a self-managed backend calls every stack's organization.
+        run.organization ?? "organization",
     );
     pulumi.runtime.setAllConfig(run.config, run.secretKeys);
     const declared = recordDependencies();
@@ -172,6 +178,7 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
                     options.set(`${t.type}::${t.name}`, {
                         protect: t.opts.protect,
                         ignoreChanges: t.opts.ignoreChanges,
+                        deleteBeforeReplace: (t.opts as { deleteBeforeReplace?: boolean }).deleteBeforeReplace,
                         customTimeouts: (t.opts as { customTimeouts?: Registered["opts"]["customTimeouts"] }).customTimeouts,
                         parent: nameOf(t.opts.parent),
                         dependsOn: dependsOn.map((r) => nameOf(r) as string),
@@ -179,7 +186,7 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
                     return undefined;
                 });
                 try {
-                    outputs = program();
+                    outputs = await program();
                 } catch (e) {
                     error = e;
                 }

@@ -107,6 +107,7 @@ main() {
   bash scripts/app-venv.sh
   trap cleanup EXIT
   pg_up
+  pg_grants app # the migrations Job's grant step: app (the owner) migrates, app_web (the pool) serves
 
   local key
   key="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"

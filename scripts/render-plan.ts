@@ -38,12 +38,13 @@ function table(rows: string[][]): string {
     return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
-/** protect, ignoreChanges, dependsOn and timeouts, as set on the resource. */
+/** protect, ignoreChanges, deleteBeforeReplace, dependsOn and timeouts, as set on the resource. */
 function optionsOf(r: Registered): string[] {
     const o = r.opts;
     return [
         o.protect ? "protect" : "",
         o.ignoreChanges?.length ? `ignoreChanges: ${o.ignoreChanges.join(", ")}` : "",
+        o.deleteBeforeReplace ? "deleteBeforeReplace" : "",
         o.dependsOn?.length ? `dependsOn: ${o.dependsOn.join(", ")}` : "",
         o.customTimeouts ? `customTimeouts: ${Object.entries(o.customTimeouts).map(([k, v]) => `${k} ${v}`).join(", ")}` : "",
     ].filter((x) => x !== "");
@@ -64,7 +65,7 @@ export function planMarkdown({ stack, evaluation, examples, order, files, output
     const releases = order.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
     const reads = order.filter((r) => r.read !== undefined);
     const others = order.filter((r) => !isKubernetesObject(r) && !releases.includes(r) && !reads.includes(r));
-    const registry = evaluation.resources.find((r) => r.type === "digitalocean:index/containerRegistry:ContainerRegistry");
+    const registry = evaluation.resources.find((r) => r.type === "digitalocean:index/containerRegistry:ContainerRegistry" && r.read === undefined);
     const pullCredentials = evaluation.resources.find(
         (r) => r.type === "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials" && r.inputs.write === false,
     );
@@ -106,7 +107,7 @@ export function planMarkdown({ stack, evaluation, examples, order, files, output
         "",
         registry
             ? `Created by this stack: \`${registry.inputs.name}\` (\`registryMode: create\`); \`pulumi destroy\` deletes it, images included.`
-            : `Referenced by name, not created: \`${pullCredentials?.inputs.registryName}\` (\`registryMode: existing\`); another stack owns it. This stack creates only its pull credentials, which fail at \`pulumi up\` if no registry has that name.`,
+            : `Read by name, not created: \`${pullCredentials?.inputs.registryName}\` (\`registryMode: existing\`); another stack owns it. This stack creates only its pull credentials; \`pulumi preview\` fails with "resource '${pullCredentials?.inputs.registryName}' does not exist" if no registry has that name.`,
         "",
         "## Looked up (data sources, not created)",
         "",

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { BROKEN_REGISTRY_LOOKUP, Evaluation, Json, runOffline } from "../lib/offline";
 import { readStackFile } from "../lib/stack-file";
+import { LOAD_BALANCER_ID_ANNOTATION } from "../components/platform";
 import program from "../index";
 
 // The program run offline on a stack file, with the cloud's answers as «placeholders» (npm run render).
@@ -60,8 +61,20 @@ function stackConfig(stack: string, root: string): { config: Record<string, stri
 
 function cloudState(type: string, name: string, inputs: Record<string, Json>, read?: string): Record<string, Json> {
     if (read !== undefined && type === "kubernetes:core/v1:Service") {
-        // The ingress controller's Service, read after the release: its status names the load balancer.
-        return { metadata: { name: read.split("/")[1], namespace: read.split("/")[0] }, status: { loadBalancer: { ingress: [{ ip: known("load balancer IP") }] } } };
+        // The ingress controller's Service, read after the release: the cloud controller's annotation and status name the load balancer.
+        return {
+            metadata: {
+                name: read.split("/")[1],
+                namespace: read.split("/")[0],
+                annotations: { [LOAD_BALANCER_ID_ANNOTATION]: known("load balancer id") },
+            },
+            status: { loadBalancer: { ingress: [{ ip: known("load balancer IP") }] } },
+        };
+    }
+    // The stack as a first `pulumi up` finds it: no outputs of a previous one.
+    if (type === "pulumi:pulumi:StackReference") return { name: read, outputs: {}, secretOutputNames: [] };
+    if (read !== undefined && type === "digitalocean:index/containerRegistry:ContainerRegistry") {
+        return { name: read, endpoint: `registry.digitalocean.com/${read}`, serverUrl: "registry.digitalocean.com", region: known("registry region") };
     }
     switch (type) {
         case "digitalocean:index/vpc:Vpc":
@@ -78,6 +91,8 @@ function cloudState(type: string, name: string, inputs: Record<string, Json>, re
             return { ...inputs, password: SECRET_MASK };
         case "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool":
             return { ...inputs, privateHost: known("pool private host"), port: 25061, password: SECRET_MASK };
+        case "digitalocean:index/kubernetesNodePool:KubernetesNodePool":
+            return { ...inputs, actualNodeCount: inputs.nodeCount };
         case "digitalocean:index/containerRegistry:ContainerRegistry":
             return { ...inputs, endpoint: `registry.digitalocean.com/${inputs.name}`, serverUrl: "registry.digitalocean.com" };
         case "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials":

@@ -1,5 +1,7 @@
+import * as fs from "fs";
+import * as path from "path";
 import program from "../index";
-import { contentHash, IMAGES, staticServerConfig } from "../components/app";
+import { contentHash, IMAGES, PSQL_IMAGE, ROLE_GRANTS, ROLE_GRANTS_SCRIPT, staticServerConfig } from "../components/app";
 import {
     evaluate,
     Evaluation,
@@ -11,6 +13,7 @@ import {
     PROJECT,
     Registered,
     resolve,
+    ROOT,
     SECRET_TEXTS,
     secretInput,
     StackName,
@@ -36,7 +39,7 @@ const T = {
 };
 
 const BUILT_IMAGE = `registry.digitalocean.com/${USER_VALUES.registryName}/django@${MOCK_IMAGE_DIGEST}`;
-const POOL_URI = `postgresql://app:${SECRET_TEXTS.dbPassword}@private-pool-do-user-1.k.db.ondigitalocean.com:25061/app-pool?sslmode=require`;
+const POOL_URI = `postgresql://app_web:${SECRET_TEXTS.dbPassword}@private-pool-do-user-1.k.db.ondigitalocean.com:25061/app-pool?sslmode=require`;
 const USER_STATIC = JSON.parse(USER_VALUES.staticContent);
 
 /** A registered object's inputs with secrets unwrapped; its name as the provider reports it. */
@@ -44,6 +47,12 @@ const obj = (r: Registered) => unwrapSecrets(r.inputs);
 const nameOf = (r: Registered) => r.inputs.metadata?.name ?? generatedName(r.name);
 const podSpec = (r: Registered) =>
     r.type === T.cronJob ? obj(r).spec.jobTemplate.spec.template.spec : obj(r).spec.template.spec;
+const podSpecLabels = (r: Registered) => obj(r).spec.template.metadata.labels;
+/** Every workload the program registers with a pod template. */
+const kubernetesPods = (e: Evaluation) =>
+    e.resources
+        .filter((r) => [T.deployment, T.job, T.cronJob].includes(r.type) && r.read === undefined)
+        .map((resource) => ({ resource, spec: podSpec(resource) }));
 
 describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: StackName) => {
     let e: Evaluation;
@@ -178,6 +187,65 @@ describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: St
         expect(job.seq).toBeLessThan(web().seq);
     });
 
+    test("the database roles' grants: a Job before the migrations, with doadmin's URL in a Secret only it reads", () => {
+        const job = one(e, T.job, "app-db-roles");
+        const spec = podSpec(job);
+        const c = spec.containers[0];
+        expect(c.image).toBe(PSQL_IMAGE);
+        expect(c.command).toEqual(["sh", "-ec", ROLE_GRANTS_SCRIPT]);
+        // psql stops at the first error: admin.sql as doadmin, then owner.sql as the owner.
+        expect(ROLE_GRANTS_SCRIPT).toBe(
+            'psql "$ADMIN_DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -v database="$DATABASE" -v owner="$OWNER" -v runtime="$RUNTIME" -f /sql/admin.sql && ' +
+                'psql "$OWNER_DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -v runtime="$RUNTIME" -f /sql/owner.sql',
+        );
+        expect(c.env.filter((v: { name: string }) => v.name !== "HOME")).toEqual([
+            { name: "DATABASE", value: "app" },
+            { name: "OWNER", value: "app" },
+            { name: "RUNTIME", value: "app_web" },
+        ]);
+        const credentials = one(e, T.secret, "app-db-roles");
+        expect(c.envFrom).toEqual([{ secretRef: { name: nameOf(credentials) } }]);
+        expect(secretInput(credentials.inputs.stringData).secret).toBe(true);
+        expect(Object.keys(unwrapSecrets(credentials.inputs.stringData)).sort()).toEqual(["ADMIN_DATABASE_URL", "OWNER_DATABASE_URL"]);
+        // Nothing else mounts or reads doadmin's Secret.
+        const readers = kubernetesPods(e).filter(({ spec: other }) => JSON.stringify(other).includes(nameOf(credentials)));
+        expect(readers.map((r) => r.resource.name)).toEqual(["app-db-roles"]);
+        // The SQL the app's tests run (scripts/app-test.sh), from the ConfigMap.
+        const sql = one(e, T.configMap, "app-db-roles-sql");
+        expect(sql.inputs.data).toEqual({ "admin.sql": ROLE_GRANTS.admin, "owner.sql": ROLE_GRANTS.owner });
+        expect(spec.volumes).toContainEqual({ name: "sql", configMap: { name: nameOf(sql) } });
+        expect(plainTextSecrets(sql.inputs)).toEqual([]);
+        // The restricted pod security standard: the image's own non-root user.
+        expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 70 });
+        expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+        expect(job.inputs.metadata.annotations).toEqual({ "pulumi.com/replaceUnready": "true" });
+        expect(one(e, T.job, "app-migrate").opts.dependsOn).toEqual(["app-db-roles"]);
+    });
+
+    test("the grants give the owner CREATE in public, the runtime role only rows and sequences", () => {
+        expect(ROLE_GRANTS.admin).toContain('GRANT USAGE, CREATE ON SCHEMA public TO :"owner";');
+        expect(ROLE_GRANTS.admin).toContain('GRANT USAGE ON SCHEMA public TO :"runtime";');
+        expect(ROLE_GRANTS.admin).not.toMatch(/OWNER TO|SUPERUSER|CREATEDB|GRANT ALL/i);
+        expect(ROLE_GRANTS.owner).toContain('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO :"runtime";');
+        expect(ROLE_GRANTS.owner).not.toMatch(/TRUNCATE|REFERENCES|TRIGGER|GRANT ALL/i);
+    });
+
+    test("the app's tests (scripts/app-test.sh) run the same SQL files with the same psql options", () => {
+        const script = fs.readFileSync(path.join(ROOT, "scripts", "app-test.sh"), "utf8");
+        const grants = script.slice(script.indexOf("pg_grants() {"), script.indexOf("\n}\n", script.indexOf("pg_grants() {")));
+        // One psql call per file, in the Job's order, each with the Job's options.
+        const calls = grants.split("&&").map((c) => c.replace(/\\\n\s*/g, ""));
+        expect(calls.map((c) => /-f components\/app\/sql\/(\w+\.sql)/.exec(c)?.[1])).toEqual(["admin.sql", "owner.sql"]);
+        for (const c of calls) expect(c).toContain("-X -q -v ON_ERROR_STOP=1");
+        expect(ROLE_GRANTS_SCRIPT.split("&&").map((c) => /-f \/sql\/(\w+\.sql)/.exec(c)?.[1])).toEqual(["admin.sql", "owner.sql"]);
+    });
+
+    test("every pod of the app runs on the worker pool's nodes", () => {
+        const pods = kubernetesPods(e);
+        expect(pods.map((p) => p.resource.name).sort()).toEqual(["app-db-roles", "app-migrate", "app-static", "app-static-sync", "app-static-sync-init", "app-web"]);
+        for (const { resource, spec } of pods) expect([resource.name, spec.nodeSelector]).toEqual([resource.name, { "django-doks/pool": "workers" }]);
+    });
+
     test("Service: ClusterIP on 8080, selecting the Deployment's pods", () => {
         const svc = obj(one(e, T.service, "app-web")).spec;
         expect(svc.type).toBe("ClusterIP");
@@ -275,6 +343,7 @@ describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: St
             "default-deny",
             "dns-egress",
             "migrate-to-database",
+            "roles-to-database",
             "static-from-ingress",
             "sync-to-git",
             "web-from-ingress",
@@ -288,6 +357,8 @@ describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: St
         expect(policies["web-to-database"].egress).toEqual([
             { to: [{ ipBlock: { cidr: stackFileConfig(stack)[`${PROJECT}:vpcIpRange`] } }], ports: [{ protocol: "TCP", port: 25060 }, { protocol: "TCP", port: 25061 }] },
         ]);
+        expect(policies["roles-to-database"].egress).toEqual(policies["web-to-database"].egress);
+        expect(policies["roles-to-database"].podSelector.matchLabels).toEqual(podSpecLabels(one(e, T.job, "app-db-roles")));
         expect(policies["sync-to-git"].egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }]);
         expect(policies["dns-egress"].egress[0].ports).toEqual([{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
         const syncLabels = obj(one(e, T.cronJob, "app-static-sync")).spec.jobTemplate.spec.template.metadata.labels;

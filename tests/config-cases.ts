@@ -72,6 +72,8 @@ export const BAD: BadCase[] = [
     { title: "unknown issuer", stack: "prod", set: { certIssuer: "prod" }, key: "certIssuer", shown: '"prod"', allowed: 'one of "staging", "production"' },
     { title: "no ingress replicas", stack: "dev", set: { ingressReplicas: 0 }, key: "ingressReplicas", shown: "0", allowed: "at least 1" },
     { title: "invalid load balancer name", stack: "dev", set: { loadBalancerName: "My LB" }, key: "loadBalancerName", shown: '"My LB"', allowed: "lowercase letters, digits and -" },
+    { title: "load balancer name another stack could use", stack: "dev", set: { loadBalancerName: "shared-lb" }, key: "loadBalancerName", shown: '"shared-lb"', allowed: 'a name starting with "django-doks-dev-": DigitalOcean\'s cloud controller adopts a load balancer that already has the name' },
+    { title: "the other stack's load balancer name", stack: "prod", set: { loadBalancerName: "django-doks-dev" }, key: "loadBalancerName", shown: '"django-doks-dev"', allowed: '"django-doks-prod" or a name starting with "django-doks-prod-"' },
     { title: "misspelt key", stack: "dev", set: { nodeCont: 3 }, key: "nodeCont", shown: "3", allowed: "not one of the project's keys" },
     { title: "unknown DNS provider", stack: "dev", set: { dns: { provider: "route53" } }, key: "dns.provider", shown: '"route53"', allowed: 'one of "namecheap", "none"' },
     { title: "resolver given as a host name", stack: "dev", set: { dns: { resolvers: ["dns.google"] } }, key: "dns.resolvers.0", shown: '"dns.google"', allowed: "an IPv4 address" },
@@ -167,6 +169,7 @@ export const ROWS: Record<string, Row> = {
     "database PostgreSQL creates": { stack: "prod", set: { dbName: "postgres" }, key: "dbName", shown: '"postgres"', allowed: "a database other than defaultdb, postgres" },
     "user with PostgreSQL's reserved prefix": { stack: "dev", set: { dbUser: "pg_app" }, key: "dbUser", shown: '"pg_app"', allowed: 'does not start with "pg_"' },
     "DigitalOcean's admin user": { stack: "prod", set: { dbUser: "doadmin" }, key: "dbUser", shown: '"doadmin"', allowed: 'admin "doadmin" that DigitalOcean creates' },
+    "user without room for the web role's suffix": { stack: "dev", set: { dbUser: "u".repeat(60) }, key: "dbUser", shown: `"${"u".repeat(60)}"`, allowed: "the web pods' role is named <dbUser>_web" },
     // DigitalOcean: a VPC range that collides with the cluster's networks or what DigitalOcean reserves
     "VPC range over the stack's pod network": { stack: "dev", set: { vpcIpRange: "172.25.0.0/20" }, key: "clusterSubnet", shown: '"172.25.0.0/16"', allowed: "a range that does not overlap vpcIpRange (172.25.0.0/20)" },
     "VPC range over the stack's service network": { stack: "prod", set: { vpcIpRange: "172.30.0.0/20" }, key: "serviceSubnet", shown: '"172.30.0.0/19"', allowed: "a range that does not overlap vpcIpRange (172.30.0.0/20)" },
@@ -193,5 +196,7 @@ export const JUST_INSIDE: [string, ConfigOptions & { stack: StackName }][] = [
         ["the longest stack name", { stack: "dev", stackName: "a".repeat(43) }],
         ["a pool name of exactly 60", { stack: "dev", set: { dbName: "d".repeat(55) } }],
         ["a 2 GB node size", { stack: "dev", set: { nodeSize: "s-1vcpu-2gb" } }],
+        ["a load balancer name after the stack's", { stack: "prod", set: { loadBalancerName: "django-doks-prod-edge" } }],
+        ["the longest user name", { stack: "dev", set: { dbUser: "u".repeat(59) } }],
         ["provider namespaces", { stack: "dev", raw: { "kubernetes:enableServerSideApply": "true", "pulumi:disable-default-providers": '["*"]' } }],
 ];

@@ -133,9 +133,9 @@ describe("what the reader returns", () => {
         const { settings } = readStack("dev", { set: { extraHostnames: ["www.acme-test.org", "acme-test.org"] } });
         expect(settings).toMatchObject({ project: PROJECT, stack: "dev", loadBalancerName: `${PROJECT}-dev`, dnsDomain: "acme-test.org" });
         expect(settings.hostnames).toEqual(["app.acme-test.org", "www.acme-test.org", "acme-test.org"]);
-        expect(readStack("prod", { stackName: "prod-eu", set: { loadBalancerName: "edge-lb", dns: { domain: "acme-test.org" } } }).settings).toMatchObject({
+        expect(readStack("prod", { stackName: "prod-eu", set: { loadBalancerName: `${PROJECT}-prod-eu-edge`, dns: { domain: "acme-test.org" } } }).settings).toMatchObject({
             stack: "prod-eu",
-            loadBalancerName: "edge-lb",
+            loadBalancerName: `${PROJECT}-prod-eu-edge`,
             dnsDomain: "acme-test.org",
         });
     });

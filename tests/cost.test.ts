@@ -109,6 +109,18 @@ describe("estimatedMonthlyCostUsd", () => {
         expect(() => estimatedMonthlyCostUsd({ ...devLike, uptimeChecks: -1 })).toThrow(/Uptime check/);
     });
 
+    test("the cluster's default pool is a line of its own, beside the workers, in the total and the maximum", () => {
+        const c = estimatedMonthlyCostUsd({ ...prodLike, defaultPool: { size: "s-1vcpu-2gb", nodeCount: 1 } });
+        expect(c.lines.slice(0, 2)).toEqual([
+            { item: "DOKS node s-2vcpu-4gb (workers)", quantity: 3, unitUsd: 24, usd: 72 },
+            { item: "DOKS node s-1vcpu-2gb (the cluster's default pool)", quantity: 1, unitUsd: 12, usd: 12 },
+        ]);
+        // 185 + 12; the autoscaler moves only the workers: 233 + 12
+        expect(c.totalUsd).toBe(197);
+        expect(c.maxUsd).toBe(245);
+        expect(() => estimatedMonthlyCostUsd({ ...prodLike, defaultPool: { size: "s-9vcpu-1gb", nodeCount: 1 } })).toThrow(/node size "s-9vcpu-1gb"/);
+    });
+
     test("inconsistent counts are refused", () => {
         expect(() => estimatedMonthlyCostUsd({ ...prodLike, nodeAutoscaleMax: 2 })).toThrow(/nodeAutoscaleMax/);
         expect(() => estimatedMonthlyCostUsd({ ...prodLike, dbNodeCount: 4 })).toThrow(/dbNodeCount/);
@@ -131,6 +143,19 @@ describe("the stack's estimate", () => {
         expect(item(on, "Resource alert (DigitalOcean Monitoring)")).toMatchObject({ quantity: 9, usd: 0 });
         expect(off.lines.filter((l) => /Uptime|alert/.test(l.item))).toEqual([]);
         expect(on.totalUsd - off.totalUsd).toBeCloseTo(2);
+    });
+
+    test("prices what the stack runs: the worker pool and the cluster's default pool", async () => {
+        const { evaluate, resolve } = await import("./harness");
+        const { default: program } = await import("../index");
+        const e = await evaluate(program, "dev", { set: { nodeSize: "s-4vcpu-8gb", nodeCount: 4 } });
+        const cost = (await resolve(e.outputs.estimatedMonthlyCostUsd)).value as { lines: { item: string; quantity: number }[] };
+        const pool = e.resources.find((r) => r.type === "digitalocean:index/kubernetesNodePool:KubernetesNodePool")!.inputs;
+        const own = e.resources.find((r) => r.type === "digitalocean:index/kubernetesCluster:KubernetesCluster")!.inputs.nodePool;
+        expect(cost.lines.slice(0, 2)).toEqual([
+            expect.objectContaining({ item: `DOKS node ${pool.size} (workers)`, quantity: pool.nodeCount }),
+            expect.objectContaining({ item: `DOKS node ${own.size} (the cluster's default pool)`, quantity: own.nodeCount }),
+        ]);
     });
 
     test("a size missing from the price table yields a note, not a failed deploy", async () => {

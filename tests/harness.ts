@@ -54,13 +54,24 @@ function cloud(o: EvaluateOptions): (type: string, name: string, inputs: Record<
                 metadata: {
                     name: serviceName,
                     namespace,
-                    annotations: { ...serviceAnnotations, "kubernetes.digitalocean.com/load-balancer-id": "lb-uuid-1" },
+                    annotations: { ...serviceAnnotations, ...(o.loadBalancerIdAnnotation !== null && { "kubernetes.digitalocean.com/load-balancer-id": LB_ID }) },
                 },
                 spec: { type: "LoadBalancer", ports: [{ name: "http", port: 80 }, { name: "https", port: 443 }] },
                 status: { loadBalancer: { ingress } },
             };
         }
-        return computedState(type, name, inputs);
+        if (type === "pulumi:pulumi:StackReference") {
+            // The builtin provider's read: the stack's outputs from the backend (pulumi/pulumi
+            // pkg/resource/deploy/builtins.go, readStackReference); none before the first up.
+            return { name: read, outputs: o.priorOutputs ?? {}, secretOutputNames: [] };
+        }
+        if (type === "digitalocean:index/containerRegistry:ContainerRegistry" && read !== undefined) {
+            // The engine's read of a resource the provider answers empty for: pulumi/pulumi
+            // pkg/resource/deploy/step.go, ReadStep.Apply ("resource '%s' does not exist").
+            if (o.existingRegistry === false) throw new Error(`resource '${read}' does not exist`);
+            return { name: read, endpoint: `registry.digitalocean.com/${read}`, serverUrl: "registry.digitalocean.com", region: "fra1", subscriptionTierSlug: "basic" };
+        }
+        return { ...computedState(type, name, inputs), ...o.live?.[name] };
     };
 }
 
@@ -85,6 +96,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
                 ],
             };
         }
+        case "digitalocean:index/kubernetesNodePool:KubernetesNodePool":
+            return { ...inputs, actualNodeCount: inputs.nodeCount, nodes: [] };
         case "digitalocean:index/databaseCluster:DatabaseCluster":
             return {
                 ...inputs,
@@ -154,7 +167,7 @@ function invokeResult(token: string, args: Record<string, any>): Record<string, 
             return { latestVersion: valid[0] ?? "", validVersions: valid, versionPrefix: args.versionPrefix };
         }
         case "digitalocean:index/getLoadBalancer:getLoadBalancer":
-            return { id: LB_ID, name: args.name, ip: LB_IP_BY_NAME, status: "active" };
+            return { id: args.id ?? LB_ID, name: args.name ?? "django-doks-lb", ip: LB_IP_BY_NAME, status: "active" };
         case "digitalocean:index/getContainerRegistry:getContainerRegistry":
         case "digitalocean:index/getContainerRegistries:getContainerRegistries":
             return BROKEN_REGISTRY_LOOKUP;
@@ -171,6 +184,14 @@ export interface EvaluateOptions extends ConfigOptions {
     loadBalancerByName?: Record<string, unknown>;
     /** Evaluate as the first `pulumi preview` of the stack (nothing exists yet): see `plannedState`. */
     preview?: boolean;
+    /** The stack's outputs from its last `pulumi up` (its StackReference to itself); none by default. */
+    priorOutputs?: Record<string, unknown>;
+    /** What the stack's existing resources hold, by resource name, over their inputs (a stack created with other values). */
+    live?: Record<string, Record<string, unknown>>;
+    /** false: the registry `registryMode: existing` names does not exist. */
+    existingRegistry?: boolean;
+    /** null: the cloud controller has not annotated the Service with the load balancer's id. */
+    loadBalancerIdAnnotation?: null;
 }
 
 /**

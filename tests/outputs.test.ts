@@ -1,5 +1,5 @@
 import program from "../index";
-import { evaluate, Evaluation, LB_IP, MOCK_IMAGE_DIGEST, resolve, SECRET_TEXTS, StackName, USER_VALUES } from "./harness";
+import { evaluate, Evaluation, LB_ID, LB_IP, MOCK_IMAGE_DIGEST, resolve, SECRET_TEXTS, StackName, USER_VALUES } from "./harness";
 
 const SECRET_OUTPUTS = ["databasePoolUri", "databaseUri", "kubeconfig"];
 
@@ -33,16 +33,19 @@ describe.each(["dev", "prod"] as const)("%s stack outputs", (stack: StackName) =
                 "databaseName",
                 "databasePoolUri",
                 "databasePort",
+                "databaseRuntimeUser",
                 "databaseUri",
                 "databaseUser",
                 "ingressClassName",
                 "kubeconfig",
                 "kubernetesVersion",
+                "loadBalancerId",
                 "loadBalancerIp",
                 "monitoring",
                 "registryEndpoint",
                 "uptimeCheckIds",
                 "vpcId",
+                "workerPool",
             ].sort(),
         );
     });
@@ -56,6 +59,9 @@ describe.each(["dev", "prod"] as const)("%s stack outputs", (stack: StackName) =
         expect(await plain("databasePort")).toBe(25060);
         expect(await plain("databaseName")).toBe("app");
         expect(await plain("databaseUser")).toBe("app");
+        expect(await plain("databaseRuntimeUser")).toBe("app_web");
+        expect(await plain("loadBalancerId")).toBe(LB_ID);
+        expect(await plain("workerPool")).toEqual({ name: "workers-s-2vcpu-4gb", size: "s-2vcpu-4gb" });
         expect(await plain("ingressClassName")).toBe("nginx");
         expect(await plain("appImage")).toBe(`registry.digitalocean.com/${USER_VALUES.registryName}/django@${MOCK_IMAGE_DIGEST}`);
         expect(await plain("appNamespace")).toBe("django");
@@ -68,7 +74,7 @@ describe.each(["dev", "prod"] as const)("%s stack outputs", (stack: StackName) =
             `postgresql://app:${SECRET_TEXTS.dbPassword}@private-django-doks-${stack}-pg-do-user-1.k.db.ondigitalocean.com:25060/app?sslmode=require`,
         );
         expect(await plain("databasePoolUri")).toBe(
-            `postgresql://app:${SECRET_TEXTS.dbPassword}@private-pool-do-user-1.k.db.ondigitalocean.com:25061/app-pool?sslmode=require`,
+            `postgresql://app_web:${SECRET_TEXTS.dbPassword}@private-pool-do-user-1.k.db.ondigitalocean.com:25061/app-pool?sslmode=require`,
         );
     });
 

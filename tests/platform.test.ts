@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import program from "../index";
 import { DEFAULT_CHARTS } from "../components/config";
 import { ACME_SERVERS, ingressNginxValues, metricsServerValues } from "../components/platform";
-import { evaluate, evaluateFailure, Evaluation, isKnown, LB_IP, LB_IP_BY_NAME, one, ofType, readsOf, resolve, StackName, USER_VALUES } from "./harness";
+import { evaluate, evaluateFailure, Evaluation, isKnown, LB_ID, LB_IP, LB_IP_BY_NAME, one, ofType, readsOf, resolve, StackName, USER_VALUES } from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
@@ -61,8 +61,19 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
         expect(ingress.unhealthyPodEvictionPolicy).toBe("AlwaysAllow");
         const metrics = release("metrics-server").inputs.values.podDisruptionBudget;
         expect(metrics).toEqual({ enabled: x.metricsReplicas > 1, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
-        // cert-manager runs one replica of each component with the chart's PDBs off (its default).
-        expect(JSON.stringify(release("cert-manager").inputs.values)).not.toContain("podDisruptionBudget");
+        // cert-manager runs one replica of each component: the chart's budgets stay off (its default), and
+        // carry the policy for whoever turns them on (chart v1.21.1 values.schema.json has it for all three).
+        const cm = release("cert-manager").inputs.values;
+        const off = { enabled: false, unhealthyPodEvictionPolicy: "AlwaysAllow" };
+        expect([cm.podDisruptionBudget, cm.webhook.podDisruptionBudget, cm.cainjector.podDisruptionBudget]).toEqual([off, off, off]);
+    });
+
+    test("every chart's pods run on the worker pool's nodes", () => {
+        const workers = { "django-doks/pool": "workers" };
+        expect(release("ingress-nginx").inputs.values.controller.nodeSelector).toEqual(workers);
+        // Merged into every cert-manager component's own (templates/deployment.yaml, webhook-, cainjector-, startupapicheck-).
+        expect(release("cert-manager").inputs.values.global.nodeSelector).toEqual(workers);
+        expect(release("metrics-server").inputs.values.nodeSelector).toEqual(workers);
     });
 
     test("cert-manager installs its CRDs", () => {
@@ -100,16 +111,17 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
         expect((await resolve(e.outputs.clusterIssuer)).value).toBe(x.issuer);
     });
 
-    test("the load balancer IP comes from the ingress controller Service's status, read after the release", async () => {
+    test("the load balancer's IP and id come from the ingress controller Service, read after the release", async () => {
         const reads = readsOf(e, SERVICE);
         expect(reads.map((r) => [r.name, r.read])).toEqual([["platform-ingress-controller", "ingress-nginx/ingress-nginx-controller"]]);
         const read = reads[0];
         expect(read.opts.dependsOn).toEqual(["platform-ingress-nginx"]);
         expect(read.seq).toBeGreaterThan(release("ingress-nginx").seq);
         expect(read.provider).toBe(release("ingress-nginx").provider);
-        // The one lookup by name is the monitoring's, for the load balancer's id (tests/monitoring.test.ts).
-        expect(e.invokes.filter((i) => i.token.endsWith("getLoadBalancer"))).toHaveLength(1);
+        // Never by name: the IP from the status, the id from the cloud controller's annotation.
+        expect(e.invokes.filter((i) => i.token.endsWith("getLoadBalancer"))).toEqual([]);
         expect(await resolve(e.outputs.loadBalancerIp)).toEqual({ value: LB_IP, secret: false });
+        expect(await resolve(e.outputs.loadBalancerId)).toEqual({ value: LB_ID, secret: false });
     });
 
     test("the app's future URL", async () => {
@@ -119,11 +131,10 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
 
 describe("platform options", () => {
     test("PROXY protocol on: a REGIONAL load balancer, and the LB hostname so HTTP-01 self-checks pass", async () => {
-        // Monitoring off: its own lookup of the load balancer's id would be a second one by this name.
-        const e = await evaluate(program, "dev", { set: { ingressProxyProtocol: true, loadBalancerName: "edge-lb", monitoring: { enabled: false } } });
+        const e = await evaluate(program, "dev", { set: { ingressProxyProtocol: true, loadBalancerName: "django-doks-dev-edge" } });
         const v = one(e, RELEASE, "platform-ingress-nginx").inputs.values.controller;
         expect(v.service.annotations).toEqual({
-            [`${LB}-name`]: "edge-lb",
+            [`${LB}-name`]: "django-doks-dev-edge",
             [`${LB}-enable-proxy-protocol`]: "true",
             [`${LB}-hostname`]: USER_VALUES.hostname,
             [`${LB}-type`]: "REGIONAL",
@@ -131,13 +142,20 @@ describe("platform options", () => {
         expect(v.config["use-proxy-protocol"]).toBe("true");
     });
 
-    test("with the hostname annotation the Service status has no IP: the IP comes from the load balancer by name", async () => {
-        // Monitoring off: its own lookup of the load balancer's id would be a second one by this name.
-        const e = await evaluate(program, "dev", { set: { ingressProxyProtocol: true, loadBalancerName: "edge-lb", monitoring: { enabled: false } } });
+    test("with the hostname annotation the Service status has no IP: the IP comes from the load balancer by its id", async () => {
+        const e = await evaluate(program, "dev", { set: { ingressProxyProtocol: true } });
         const lookups = e.invokes.filter((i) => i.token.endsWith("getLoadBalancer"));
-        expect(lookups.map((i) => i.args.name)).toEqual(["edge-lb"]);
+        expect(lookups.map((i) => i.args)).toEqual([{ id: LB_ID }]);
         expect(lookups[0].seq).toBeGreaterThan(readsOf(e, SERVICE)[0].seq);
         expect(await resolve(e.outputs.loadBalancerIp)).toEqual({ value: LB_IP_BY_NAME, secret: false });
+    });
+
+    test("a Service the cloud controller has not annotated fails the deployment, saying so", async () => {
+        const { error } = await evaluateFailure(program, "dev", { loadBalancerIdAnnotation: null });
+        expect(error.message).toContain(
+            "The ingress controller's Service ingress-nginx/ingress-nginx-controller has no kubernetes.digitalocean.com/load-balancer-id annotation",
+        );
+        expect(error.message).toContain("kubectl -n ingress-nginx describe service ingress-nginx-controller");
     });
 
     test("preview of a new stack: the Service cannot be read yet, the IP is unknown, nothing fails", async () => {
@@ -158,13 +176,13 @@ describe("platform options", () => {
     test.each([
         ["no status", [], {}],
         ["only an IPv6 address", [{ ip: "2001:db8::10" }], {}],
-        ["a hostname, and the load balancer by name has no IP yet", [{ hostname: USER_VALUES.hostname }], { ip: "" }],
+        ["a hostname, and the load balancer has no IP yet", [{ hostname: USER_VALUES.hostname }], { ip: "" }],
     ])("no IPv4 (%s) fails the deployment with what the Service and DigitalOcean reported", async (_case, ingress, byName) => {
         const { error } = await evaluateFailure(program, "dev", { loadBalancerIngress: ingress, loadBalancerByName: byName });
         expect(error.message).toContain("The ingress controller's load balancer has no public IPv4");
         expect(error.message).toContain(`Service ingress-nginx/ingress-nginx-controller reports status.loadBalancer.ingress = ${JSON.stringify(ingress)}`);
         expect(error.message).toContain("kubectl -n ingress-nginx describe service ingress-nginx-controller");
-        if ("ip" in byName) expect(error.message).toContain(`the DigitalOcean load balancer "django-doks-dev" reports ip ""`);
+        if ("ip" in byName) expect(error.message).toContain(`the DigitalOcean load balancer ${LB_ID} reports ip ""`);
     });
 
     test("chart versions come from config", async () => {
@@ -180,9 +198,9 @@ describe("platform options", () => {
     });
 
     test("value builders: the charts' PodDisruptionBudgets evict unready pods too", () => {
-        const two = ingressNginxValues({ replicas: 2, loadBalancerName: "lb", proxyProtocol: false, hostname: "a.b.org" });
+        const two = ingressNginxValues({ replicas: 2, loadBalancerName: "lb", proxyProtocol: false, hostname: "a.b.org", nodeSelector: {} });
         expect(two.controller).toMatchObject({ minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
-        expect(metricsServerValues(1).podDisruptionBudget).toEqual({ enabled: false, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
-        expect(metricsServerValues(2).podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+        expect(metricsServerValues(1, {}).podDisruptionBudget).toEqual({ enabled: false, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
+        expect(metricsServerValues(2, {}).podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
     });
 });

@@ -305,7 +305,8 @@ describe("preview.yml: a stack that does not exist yet", () => {
         expect(check.if).toBe("inputs.command == 'preview'");
         expect(stackCalls(load("preview.yml").jobs.preview).map((c) => c.with?.command)).toEqual(["preview"]);
         expect(preview.if).toBe("steps.stack.outputs.exists != 'false'");
-        expect(namecheap.if).toBe("inputs.command != 'destroy' && steps.stack.outputs.exists != 'false'");
+        // Every command runs the program (PULUMI_RUN_PROGRAM), so a destroy needs the password too.
+        expect(namecheap.if).toBe("steps.stack.outputs.exists != 'false'");
     });
 
     test("no step of the PR workflow can create a stack", () => {
@@ -435,6 +436,23 @@ describe("deploy.yml", () => {
     });
 });
 
+describe("a rotated DigitalOcean token", () => {
+    // pulumi up --refresh and pulumi destroy use the providers as the state stored them (the
+    // kubernetes provider's kubeconfig holds the token) unless the program runs first: pulumi/pulumi
+    // pkg/cmd/pulumi/operations/up.go, refresh.go and destroy.go, the --run-program flag and its
+    // environment variable PULUMI_RUN_PROGRAM (sdk/go/common/env/env.go, RunProgram).
+    test.each(["deploy.yml", "destroy.yml", "preview.yml"])("%s refreshes and destroys with the program run first", (file) => {
+        const calls = Object.values(load(file).jobs).flatMap(stackCalls);
+        expect(calls.length).toBeGreaterThan(0);
+        for (const call of calls) {
+            const run = pulumiRun(call);
+            expect(run.with?.refresh).toBe(true);
+            expect(run.env?.PULUMI_RUN_PROGRAM).toBe("true");
+            expect(run.env?.DIGITALOCEAN_TOKEN).toBe("${{ secrets.DIGITALOCEAN_TOKEN }}");
+        }
+    });
+});
+
 describe("destroy.yml", () => {
     const wf = load("destroy.yml");
     const guard = wf.jobs.guard.steps[0];
@@ -455,8 +473,9 @@ describe("destroy.yml", () => {
             expect(job.concurrency).toEqual({ group: `pulumi-${stack}`, "cancel-in-progress": false });
             const [call] = stackCalls(job);
             expect(call.with?.stack).toBe(stack);
-            // As before the composite action: no policy pack, the stack kept, no Namecheap password set.
+            // No policy pack, the stack kept; the program runs, with the Namecheap password it validates.
             expect(pulumiRun(call).with).toMatchObject({ command: "destroy", policyPacks: "", refresh: true, remove: false });
+            expect(call.with?.["namecheap-ddns-password"]).toBe("${{ secrets.NAMECHEAP_DDNS_PASSWORD }}");
         }
         expect(envName(wf.jobs["destroy-prod"])).toBe("production");
     });

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createDatabaseRoles, DatabaseRolesArgs } from "./database-roles";
 import { createAppEnv } from "./env";
 import { createIngress, Route } from "./ingress";
 import { createMigrations } from "./migrations";
@@ -9,6 +10,8 @@ import { createStaticSite, STATIC_PORT, StaticContentArgs } from "./static-site"
 import { APP_PORT, createWeb, Probes, Scaling } from "./web";
 import { ComputeResources } from "./workload";
 
+export { PSQL_IMAGE, ROLE_GRANTS, ROLE_GRANTS_SCRIPT } from "./database-roles";
+export type { DatabaseRolesArgs } from "./database-roles";
 export { APP_NAMESPACE } from "./namespace";
 export { APP_PORT } from "./web";
 export { CONTENT_LINK, CONTENT_ROOT, IMAGES, STATIC_PORT, STORAGE_CLASS, staticServerConfig } from "./static-site";
@@ -23,6 +26,8 @@ export interface AppArgs {
     namespace: string;
     /** Instance label: the stack. */
     instance: string;
+    /** Every pod of the app runs on nodes with these labels (the worker pool's). */
+    nodeSelector: Record<string, string>;
     /** Image by tag or digest. */
     image: pulumi.Input<string>;
     hostnames: string[];
@@ -31,8 +36,10 @@ export interface AppArgs {
     secretEnv: pulumi.Input<Record<string, string>>;
     /** Through the connection pool (secret). */
     databaseUrl: pulumi.Input<string>;
-    /** Direct connection, for migrations (secret). */
+    /** Direct connection as the owner role, for migrations (secret). */
     migrationDatabaseUrl: pulumi.Input<string>;
+    /** What the role grants before the migrations need: the database, its roles, doadmin's URL (secret). */
+    databaseRoles: Omit<DatabaseRolesArgs, "ownerUrl">;
     /** Where the database listens: the VPC range and the direct and pool ports. */
     database: { cidr: pulumi.Input<string>; ports: pulumi.Input<number>[] };
     /** .dockerconfigjson for the registry (secret). */
@@ -54,7 +61,7 @@ export interface AppArgs {
 }
 
 /**
- * The Django application and its static site: configuration, secrets, migrations, the web
+ * The Django application and its static site: configuration, secrets, the database roles' grants, migrations, the web
  * Deployment with its Service, Ingress, autoscaler and disruption budget, the static-content
  * volume with its nginx server and git sync, and the namespace's network policies.
  * Each concern is a builder in this folder; every object is a child of this component.
@@ -67,7 +74,12 @@ export class App extends pulumi.ComponentResource {
 
     constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("django-doks:app:App", name, {}, opts);
-        const scope = createAppNamespace(this, name, { provider: args.provider, namespace: args.namespace, instance: args.instance });
+        const scope = createAppNamespace(this, name, {
+            provider: args.provider,
+            namespace: args.namespace,
+            instance: args.instance,
+            nodeSelector: args.nodeSelector,
+        });
         const env = createAppEnv(scope, {
             hostnames: args.hostnames,
             env: args.env,
@@ -78,6 +90,7 @@ export class App extends pulumi.ComponentResource {
             gunicornWorkers: args.gunicornWorkers,
         });
         const pullSecretName = env.pullSecret.metadata.name;
+        const roles = createDatabaseRoles(scope, { ...args.databaseRoles, ownerUrl: args.migrationDatabaseUrl });
         const migrations = createMigrations(scope, {
             image: args.image,
             command: args.migrateCommand,
@@ -85,6 +98,7 @@ export class App extends pulumi.ComponentResource {
             migrationSecretName: env.migrationSecret.metadata.name,
             pullSecretName,
             resources: args.resources,
+            dependsOn: [roles],
         });
         const web = createWeb(scope, {
             image: args.image,

@@ -1,5 +1,5 @@
 /** The app's workloads and the objects that belong to them, as `app.kubernetes.io/component` names them. */
-export type AppComponent = "web" | "migrate" | "static" | "sync" | "network";
+export type AppComponent = "web" | "roles" | "migrate" | "static" | "sync" | "network";
 
 /** The one labels definition of the app: every object's labels and every pod selector derive from it. */
 export interface AppLabels {

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppScope } from "./namespace";
-import { ComputeResources, POD_SECURITY, REPLACE_UNREADY, RESTRICTED_CONTAINER, TMP_MOUNT, TMP_VOLUME } from "./workload";
+import { awaitedJob, ComputeResources, POD_SECURITY, RESTRICTED_CONTAINER, TMP_MOUNT, TMP_VOLUME } from "./workload";
 
 export interface MigrationsArgs {
     /** The app's image by tag or digest. */
@@ -13,6 +13,8 @@ export interface MigrationsArgs {
     migrationSecretName: pulumi.Input<string>;
     pullSecretName: pulumi.Input<string>;
     resources: ComputeResources;
+    /** The Job runs after these (the database roles' grants). */
+    dependsOn: pulumi.Resource[];
 }
 
 /**
@@ -20,40 +22,27 @@ export interface MigrationsArgs {
  * Pulumi awaits its completion; the web Deployment waits for it.
  */
 export function createMigrations(scope: AppScope, args: MigrationsArgs): k8s.batch.v1.Job {
-    const { name, namespace, labels } = scope;
-    // A Job's spec cannot change: the provider replaces it, so a new image runs the migrations again.
-    return new k8s.batch.v1.Job(
-        `${name}-migrate`,
-        {
-            metadata: { namespace, labels: labels.labels("migrate"), annotations: REPLACE_UNREADY },
-            spec: {
-                backoffLimit: 2,
-                activeDeadlineSeconds: 900,
-                template: {
-                    metadata: { labels: labels.selector("migrate") },
-                    spec: {
-                        restartPolicy: "Never",
-                        automountServiceAccountToken: false,
-                        securityContext: POD_SECURITY,
-                        imagePullSecrets: [{ name: args.pullSecretName }],
-                        containers: [
-                            {
-                                name: "migrate",
-                                image: args.image,
-                                command: args.command,
-                                // The last source wins: DATABASE_URL is the direct connection here.
-                                envFrom: [...args.envFrom, { secretRef: { name: args.migrationSecretName } }],
-                                resources: args.resources,
-                                securityContext: RESTRICTED_CONTAINER,
-                                volumeMounts: [TMP_MOUNT],
-                            },
-                        ],
-                        volumes: [TMP_VOLUME],
-                    },
+    // A new image changes the Job's spec, so the migrations run again.
+    return awaitedJob(scope, "migrate", "migrate", {
+        backoffLimit: 2,
+        deadlineSeconds: 900,
+        dependsOn: args.dependsOn,
+        pod: {
+            securityContext: POD_SECURITY,
+            imagePullSecrets: [{ name: args.pullSecretName }],
+            containers: [
+                {
+                    name: "migrate",
+                    image: args.image,
+                    command: args.command,
+                    // The last source wins: DATABASE_URL is the direct connection here.
+                    envFrom: [...args.envFrom, { secretRef: { name: args.migrationSecretName } }],
+                    resources: args.resources,
+                    securityContext: RESTRICTED_CONTAINER,
+                    volumeMounts: [TMP_MOUNT],
                 },
-            },
+            ],
+            volumes: [TMP_VOLUME],
         },
-        // Pulumi awaits the Job's completion; allow the whole activeDeadlineSeconds.
-        { ...scope.opts, customTimeouts: { create: "16m", update: "16m" } },
-    );
+    });
 }

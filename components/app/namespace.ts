@@ -14,6 +14,8 @@ export interface AppScope {
     readonly labels: AppLabels;
     /** Options of every object in the namespace: the App as parent, the provider, after the Namespace. */
     readonly opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource };
+    /** Every pod of the app runs on the worker pool's nodes. */
+    readonly nodeSelector: Record<string, string>;
     /** Metadata of an object with a fixed name. */
     metadata(name: string, component: AppComponent): { name: string; namespace: pulumi.Output<string>; labels: Record<string, string> };
 }
@@ -24,6 +26,8 @@ export interface AppNamespaceArgs {
     namespace: string;
     /** Instance label: the stack. */
     instance: string;
+    /** The worker pool's node label. */
+    nodeSelector: Record<string, string>;
 }
 
 /**
@@ -53,6 +57,7 @@ export function createAppNamespace(parent: pulumi.ComponentResource, name: strin
         namespace,
         labels,
         opts: { parent, provider: args.provider, dependsOn: [ns] },
+        nodeSelector: args.nodeSelector,
         metadata: (n, component) => ({ name: n, namespace, labels: labels.labels(component) }),
     };
 }

@@ -15,7 +15,8 @@ export interface NetworkPoliciesArgs {
 
 /**
  * The namespace's NetworkPolicies: deny by default, let the ingress controller reach the web,
- * static and ACME solver pods, and with restricted egress open only DNS, the database and git.
+ * static and ACME solver pods, and with restricted egress open only DNS, the database (the web
+ * pods, the role grants and the migrations) and git.
  */
 export function createNetworkPolicies(scope: AppScope, args: NetworkPoliciesArgs): void {
     const { name, namespace, labels } = scope;
@@ -58,7 +59,7 @@ export function createNetworkPolicies(scope: AppScope, args: NetworkPoliciesArgs
         policyTypes: ["Egress"],
         egress: [{ ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
     });
-    for (const component of ["web", "migrate"] as const) {
+    for (const component of ["web", "roles", "migrate"] as const) {
         policy(`${component}-to-database`, {
             podSelector: { matchLabels: labels.selector(component) },
             policyTypes: ["Egress"],

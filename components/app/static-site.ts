@@ -103,6 +103,7 @@ export function createStaticSite(scope: AppScope, args: StaticContentArgs): Stat
                     spec: {
                         automountServiceAccountToken: false,
                         securityContext: { ...POD_SECURITY, runAsUser: NGINX_UID, runAsGroup: NGINX_UID },
+                        nodeSelector: scope.nodeSelector,
                         containers: [
                             {
                                 name: "nginx",
@@ -148,6 +149,7 @@ export function createStaticSite(scope: AppScope, args: StaticContentArgs): Stat
                 fsGroup: GIT_SYNC_UID,
                 fsGroupChangePolicy: "OnRootMismatch",
             },
+            nodeSelector: scope.nodeSelector,
             affinity: {
                 podAffinity: {
                     requiredDuringSchedulingIgnoredDuringExecution: [

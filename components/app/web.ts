@@ -76,6 +76,7 @@ export function createWeb(scope: AppScope, args: WebArgs): Web {
                     spec: {
                         automountServiceAccountToken: false,
                         securityContext: POD_SECURITY,
+                        nodeSelector: scope.nodeSelector,
                         imagePullSecrets: [{ name: args.pullSecretName }],
                         terminationGracePeriodSeconds: 30,
                         topologySpreadConstraints: [

@@ -1,5 +1,6 @@
 // What the app's pods share: security contexts, the tmp volume, probes, the config hash, Services.
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { AppComponent } from "./labels";
 import { AppScope } from "./namespace";
@@ -26,6 +27,40 @@ export const TMP_MOUNT = { name: "tmp", mountPath: "/tmp" };
 
 /** On a Job: one that failed is replaced on the next `pulumi up` instead of awaited again. */
 export const REPLACE_UNREADY = { "pulumi.com/replaceUnready": "true" };
+
+export interface AwaitedJobArgs {
+    backoffLimit: number;
+    /** The Job's activeDeadlineSeconds; Pulumi waits a minute longer. */
+    deadlineSeconds: number;
+    /** The pod's spec: restartPolicy Never, no service-account token and the worker pool's nodes are added. */
+    pod: k8s.types.input.core.v1.PodSpec;
+    /** The Job runs after these (by default after the namespace, as every object of the app). */
+    dependsOn?: pulumi.Resource[];
+}
+
+/**
+ * A Job of the app that Pulumi awaits to completion: a failed one is replaced on the next
+ * `pulumi up` instead of awaited again, and, since a Job's spec cannot change, any change of it
+ * replaces the Job and runs it again.
+ */
+export function awaitedJob(scope: AppScope, suffix: string, component: AppComponent, args: AwaitedJobArgs): k8s.batch.v1.Job {
+    const minutes = `${Math.ceil(args.deadlineSeconds / 60) + 1}m`;
+    return new k8s.batch.v1.Job(
+        `${scope.name}-${suffix}`,
+        {
+            metadata: { namespace: scope.namespace, labels: scope.labels.labels(component), annotations: REPLACE_UNREADY },
+            spec: {
+                backoffLimit: args.backoffLimit,
+                activeDeadlineSeconds: args.deadlineSeconds,
+                template: {
+                    metadata: { labels: scope.labels.selector(component) },
+                    spec: { restartPolicy: "Never", automountServiceAccountToken: false, nodeSelector: scope.nodeSelector, ...args.pod },
+                },
+            },
+        },
+        { ...scope.opts, dependsOn: args.dependsOn ?? scope.opts.dependsOn, customTimeouts: { create: minutes, update: minutes } },
+    );
+}
 
 /** An HTTP probe on the container's `http` port. */
 export function httpProbe(path: string, periodSeconds: number, failureThreshold: number) {

@@ -6,6 +6,7 @@ import { distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { derivedNames, DO_NAME_MAX } from "../naming";
 import { configError, issueLines, problemLine } from "./errors";
+import { dnsLabel } from "./fields";
 import { labelValueProblem } from "./rules";
 import { configSchema, type ParsedConfig, unwrapped } from "./schema";
 
@@ -35,7 +36,7 @@ export function parseConfig(project: string, stack: string, values: Record<strin
         }
     }
     const result = configSchema.safeParse(raw);
-    const lines = [...problems, ...stackNameProblems(project, stack)];
+    const lines = [...problems, ...stackNameProblems(project, stack), ...stackUniqueProblems(project, stack, raw)];
     if (result.success && lines.length === 0) return result.data;
     lines.push(...issueLines(project, raw, result.error?.issues ?? []));
     throw configError(stack, lines);
@@ -54,6 +55,30 @@ export function stackNameProblems(project: string, stack: string): string[] {
     if (long) {
         problem(
             `a shorter stack name: the DigitalOcean name ${long} would have ${long.length} characters, at most ${DO_NAME_MAX} are allowed (names are never cut)`,
+        );
+    }
+    return problems;
+}
+
+/**
+ * A load balancer name another stack of the account could also use would put both stacks behind
+ * one load balancer: DigitalOcean's cloud controller adopts an existing load balancer of the same
+ * name (cloud-controller-manager/do/loadbalancers.go, retrieveAndAnnotateLoadBalancer), so the
+ * name must carry the stack's own.
+ */
+export function stackUniqueProblems(project: string, stack: string, raw: Record<string, unknown>): string[] {
+    const problems: string[] = [];
+    // Not resourceName: a stack name too long for it has its own problem line.
+    const [base] = derivedNames({ project, stack });
+    const lb = raw.loadBalancerName;
+    // A name that breaks the syntax has its own problem line.
+    if (typeof lb === "string" && dnsLabel.test(lb) && lb !== base && !lb.startsWith(`${base}-`)) {
+        problems.push(
+            problemLine(
+                `${project}:loadBalancerName`,
+                JSON.stringify(lb),
+                `"${base}" or a name starting with "${base}-": DigitalOcean's cloud controller adopts a load balancer that already has the name, so a name another stack could use would put both behind one load balancer`,
+            ),
         );
     }
     return problems;

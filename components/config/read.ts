@@ -4,6 +4,7 @@
  */
 import { resourceName } from "../naming";
 import { namecheapDomain } from "./dns";
+import { runtimeUserName } from "./rules";
 import { namespaceProblems, parseConfig } from "./parse";
 import type { ParsedConfig } from "./schema";
 import { checkSecrets, plainTextProblem, resolveDoToken, SECRET_KEYS, secretLeaves, type SecretKey, type SecretValues, takeLeaves, TOKEN_KEY } from "./secrets";
@@ -26,6 +27,8 @@ export interface StackSettings extends ParsedConfig {
     stack: string;
     /** The configured name, or <project>-<stack>. */
     loadBalancerName: string;
+    /** The web pods' database role: <dbUser>_web. */
+    dbRuntimeUser: string;
     /** hostname first, then extraHostnames. */
     hostnames: string[];
     /** The Namecheap domain holding every host name (dns.provider "namecheap"). */
@@ -77,6 +80,7 @@ export function readConfig(source: ConfigSource): { settings: StackSettings; sec
             project,
             stack,
             loadBalancerName: parsed.loadBalancerName ?? resourceName({ project, stack }),
+            dbRuntimeUser: runtimeUserName(parsed.dbUser),
             hostnames: [parsed.hostname, ...parsed.extraHostnames],
             dnsDomain: parsed.dns.provider === "namecheap" ? namecheapDomain(parsed) : undefined,
         },

@@ -156,10 +156,26 @@ export const POOL_NAME_MAX = 60;
  */
 export const EXISTING_DATABASES = ["defaultdb", "postgres", "template0", "template1"];
 
-/** DigitalOcean's admin user, and PostgreSQL's reserved role prefix ("role name ... is reserved"). */
+/** The web pods' database role is the owner role's name with this suffix. */
+export const RUNTIME_USER_SUFFIX = "_web";
+/** PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1). */
+const PG_IDENTIFIER_MAX = 63;
+
+/** The role the web pods use: only reads and writes rows of the owner's tables. */
+export function runtimeUserName(owner: string): string {
+    return `${owner}${RUNTIME_USER_SUFFIX}`;
+}
+
+/**
+ * DigitalOcean's admin user, PostgreSQL's reserved role prefix ("role name ... is reserved"), and
+ * room for the runtime role's suffix within PostgreSQL's identifier length.
+ */
 export function reservedUserProblem(user: string): string | undefined {
     if (user === "doadmin") return 'a user other than the admin "doadmin" that DigitalOcean creates';
     if (user.startsWith("pg_")) return 'a name that does not start with "pg_" (PostgreSQL reserves it for its own roles)';
+    if (runtimeUserName(user).length > PG_IDENTIFIER_MAX) {
+        return `at most ${PG_IDENTIFIER_MAX - RUNTIME_USER_SUFFIX.length} characters: the web pods' role is named <dbUser>${RUNTIME_USER_SUFFIX}, and PostgreSQL names have at most ${PG_IDENTIFIER_MAX}`;
+    }
     return undefined;
 }
 

@@ -40,10 +40,10 @@ export interface MonitoringArgs {
     slackWebhook?: pulumi.Input<string>;
     /** The DOKS cluster: node alerts are scoped to its node tag. */
     clusterId: pulumi.Input<string>;
-    /** The named DigitalOcean load balancer in front of the ingress controller. */
+    /** The DigitalOcean load balancer in front of the ingress controller: its name, for people. */
     loadBalancerName: string;
-    /** Known once the load balancer exists (its public IP); the id lookup waits for it. */
-    loadBalancerReady: pulumi.Input<string>;
+    /** Its id, as DigitalOcean's cloud controller annotated the ingress controller's Service. */
+    loadBalancerId: pulumi.Input<string>;
     databaseClusterId: pulumi.Input<string>;
 }
 
@@ -104,12 +104,7 @@ export class Monitoring extends pulumi.ComponentResource {
             return { check, url };
         });
 
-        // The lookup's input resolves only once the load balancer exists (after the ingress release).
-        const lbName = pulumi.output(args.loadBalancerReady).apply(() => args.loadBalancerName);
-        this.loadBalancerId = digitalocean.getLoadBalancerOutput({ name: lbName }, { parent: this }).apply((lb) => {
-            if (!lb.id) throw new Error(`load balancer "${args.loadBalancerName}" has no id: its alerts need one`);
-            return lb.id;
-        });
+        this.loadBalancerId = pulumi.output(args.loadBalancerId);
 
         const clusterTag = pulumi.output(args.clusterId).apply(nodeTag);
         const scope: Record<AlertTarget, { tags?: pulumi.Input<string>[]; entities?: pulumi.Input<string>[] }> = {

@@ -49,6 +49,8 @@ export interface IngressValuesOptions {
     proxyProtocol: boolean;
     /** Set on the LB with PROXY protocol, so in-cluster HTTP-01 self-checks go through it. */
     hostname: string;
+    /** The worker pool's node label (merged with the chart's default kubernetes.io/os: linux). */
+    nodeSelector: Record<string, string>;
 }
 
 /** The ingress-nginx chart's values: the controller behind a named DigitalOcean load balancer, spread over nodes. */
@@ -72,6 +74,7 @@ export function ingressNginxValues(o: IngressValuesOptions): Record<string, unkn
             // controller.unhealthyPodEvictionPolicy since chart 4.12 (kubernetes/ingress-nginx#11992).
             minAvailable: 1,
             unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION_POLICY,
+            nodeSelector: o.nodeSelector,
             ingressClass: INGRESS_CONTROLLER.className,
             ingressClassResource: {
                 name: INGRESS_CONTROLLER.className,
@@ -100,18 +103,29 @@ export function ingressNginxValues(o: IngressValuesOptions): Record<string, unkn
 }
 
 /**
- * One replica of each component and no PodDisruptionBudget (the chart's `podDisruptionBudget.enabled`
- * defaults to false): nothing here can block a drain. The chart has no unhealthyPodEvictionPolicy
- * value (cert-manager/cert-manager#7537 and #7728 add one), so enabling its PDBs would bring back IfHealthyBudget.
+ * One replica of each component (controller, webhook, cainjector), so their PodDisruptionBudgets
+ * stay off (the chart's default; with one replica and minAvailable 1 a budget would block every
+ * drain), with unhealthyPodEvictionPolicy set like the other charts' for whoever turns them on
+ * (chart v1.21.1 values.schema.json: podDisruptionBudget.unhealthyPodEvictionPolicy,
+ * webhook.podDisruptionBudget..., cainjector.podDisruptionBudget...; templates/poddisruptionbudget.yaml).
+ * `global.nodeSelector` is merged into every component's own (templates/deployment.yaml).
  */
-export function certManagerValues(): Record<string, unknown> {
-    return { crds: { enabled: true, keep: true } };
+export function certManagerValues(nodeSelector: Record<string, string>): Record<string, unknown> {
+    const podDisruptionBudget = { enabled: false, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION_POLICY };
+    return {
+        crds: { enabled: true, keep: true },
+        global: { nodeSelector },
+        podDisruptionBudget,
+        webhook: { podDisruptionBudget },
+        cainjector: { podDisruptionBudget },
+    };
 }
 
 /** DOKS kubelets serve certificates the cluster CA signs, so TLS verification stays on. */
-export function metricsServerValues(replicas: number): Record<string, unknown> {
+export function metricsServerValues(replicas: number, nodeSelector: Record<string, string>): Record<string, unknown> {
     return {
         replicas,
+        nodeSelector,
         defaultArgs: [
             "--cert-dir=/tmp",
             "--kubelet-preferred-address-types=InternalIP",

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CERT_MANAGER, certManagerValues, ChartSource, INGRESS_CONTROLLER, ingressNginxValues, METRICS_SERVER, metricsServerValues } from "./charts";
 import { createClusterIssuers, IssuerKind } from "./issuers";
-import { readLoadBalancerIp } from "./load-balancer";
+import { readLoadBalancer } from "./load-balancer";
 
 export * from "./charts";
 export * from "./issuers";
@@ -18,6 +18,8 @@ export interface PlatformArgs {
     metricsServerReplicas: number;
     acmeEmail: string;
     defaultIssuer: IssuerKind;
+    /** The worker pool's node label: the charts' pods run there. */
+    nodeSelector: Record<string, string>;
 }
 
 interface ChartInstall {
@@ -59,6 +61,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly ingressNamespace: pulumi.Output<string>;
     /** Public IPv4 of the DigitalOcean load balancer in front of ingress-nginx. */
     public readonly loadBalancerIp: pulumi.Output<string>;
+    /** DigitalOcean's id of that load balancer, as its cloud controller annotated the Service. */
+    public readonly loadBalancerId: pulumi.Output<string>;
     public readonly clusterIssuers: Record<IssuerKind, pulumi.Output<string>>;
     /** The issuer the app's certificates use by default (staging in dev, production in prod). */
     public readonly defaultClusterIssuer: pulumi.Output<string>;
@@ -74,24 +78,28 @@ export class Platform extends pulumi.ComponentResource {
                 loadBalancerName: args.loadBalancerName,
                 proxyProtocol: args.proxyProtocol,
                 hostname: args.hostname,
+                nodeSelector: args.nodeSelector,
             }),
             timeoutSeconds: 900,
         });
-        const certManager = install(CERT_MANAGER, { version: args.charts.certManager, values: certManagerValues(), timeoutSeconds: 600 });
+        const certManager = install(CERT_MANAGER, { version: args.charts.certManager, values: certManagerValues(args.nodeSelector), timeoutSeconds: 600 });
         install(METRICS_SERVER, {
             version: args.charts.metricsServer,
-            values: metricsServerValues(args.metricsServerReplicas),
+            values: metricsServerValues(args.metricsServerReplicas, args.nodeSelector),
             timeoutSeconds: 600,
         });
 
         this.ingressNamespace = ingress.namespace;
-        this.loadBalancerIp = readLoadBalancerIp(this, name, { provider: args.provider, ingress, loadBalancerName: args.loadBalancerName });
+        const lb = readLoadBalancer(this, name, { provider: args.provider, ingress });
+        this.loadBalancerIp = lb.ip;
+        this.loadBalancerId = lb.id;
         this.clusterIssuers = createClusterIssuers(this, name, { provider: args.provider, acmeEmail: args.acmeEmail, certManager });
         this.defaultClusterIssuer = this.clusterIssuers[args.defaultIssuer];
 
         this.registerOutputs({
             ingressNamespace: this.ingressNamespace,
             loadBalancerIp: this.loadBalancerIp,
+            loadBalancerId: this.loadBalancerId,
             defaultClusterIssuer: this.defaultClusterIssuer,
         });
     }

@@ -13,7 +13,7 @@ export interface LoadBalancerIngress {
 /**
  * Where the load balancer's public IPv4 comes from: the Service status (the source of truth, as
  * the cloud controller writes it), or, when the status carries only the hostname the
- * do-loadbalancer-hostname annotation puts there instead, the DigitalOcean API by name.
+ * do-loadbalancer-hostname annotation puts there instead, the DigitalOcean API by the load balancer's id.
  * The API server validates `ip` as an IP address, so an entry that is not IPv6 is the IPv4
  * (the cloud controller adds a second, IPv6 entry for dual-stack load balancers):
  * digitalocean-cloud-controller-manager cloud-controller-manager/do/loadbalancers.go, EnsureLoadBalancer.
@@ -26,10 +26,10 @@ export function loadBalancerAddress(ingress: LoadBalancerIngress[] | undefined):
     return hostname ? { hostname } : undefined;
 }
 
-/** The error a user sees when neither the Service status nor the named load balancer has an IPv4. */
-export function noLoadBalancerIp(service: string, ingress: LoadBalancerIngress[] | undefined, lookup?: { name: string; ip: string }): Error {
+/** The error a user sees when neither the Service status nor the load balancer has an IPv4. */
+export function noLoadBalancerIp(service: string, ingress: LoadBalancerIngress[] | undefined, lookup?: { id: string; ip: string }): Error {
     const status = JSON.stringify(ingress ?? []);
-    const byName = lookup ? ` and the DigitalOcean load balancer "${lookup.name}" reports ip ${JSON.stringify(lookup.ip)}` : "";
+    const byName = lookup ? ` and the DigitalOcean load balancer ${lookup.id} reports ip ${JSON.stringify(lookup.ip)}` : "";
     return new Error(
         `The ingress controller's load balancer has no public IPv4: Service ${service} reports ` +
             `status.loadBalancer.ingress = ${status}${byName}. See the cloud controller's events with ` +
@@ -37,38 +37,67 @@ export function noLoadBalancerIp(service: string, ingress: LoadBalancerIngress[]
     );
 }
 
-export interface LoadBalancerIpArgs {
+/**
+ * The annotation DigitalOcean's cloud controller writes on a LoadBalancer Service when it creates
+ * the load balancer, before the Service's status has an address
+ * (digitalocean-cloud-controller-manager cloud-controller-manager/do/lb_annotations.go,
+ * annDOLoadBalancerID; loadbalancers.go, EnsureLoadBalancer: updateServiceAnnotation on create).
+ * The controller itself finds the load balancer by it before it tries the name.
+ */
+export const LOAD_BALANCER_ID_ANNOTATION = "kubernetes.digitalocean.com/load-balancer-id";
+
+/** The error when the controller Service carries no load balancer id. */
+export function noLoadBalancerId(service: string, annotations: Record<string, string> | undefined): Error {
+    return new Error(
+        `The ingress controller's Service ${service} has no ${LOAD_BALANCER_ID_ANNOTATION} annotation (annotations: ` +
+            `${JSON.stringify(annotations ?? {})}): DigitalOcean's cloud controller writes it when it creates the load balancer. See its events with ` +
+            `"kubectl -n ${service.split("/")[0]} describe service ${service.split("/")[1]}", then run pulumi up again.`,
+    );
+}
+
+export interface LoadBalancerArgs {
     provider: k8s.Provider;
     /** The ingress-nginx release: its controller Service fronts the load balancer. */
     ingress: k8s.helm.v3.Release;
-    /** The DigitalOcean load balancer's name, for the lookup when the status has only a hostname. */
-    loadBalancerName: string;
 }
 
-/** The public IPv4 of the ingress controller's load balancer, read from its Service once the release is up. */
-export function readLoadBalancerIp(parent: pulumi.ComponentResource, name: string, args: LoadBalancerIpArgs): pulumi.Output<string> {
+export interface LoadBalancer {
+    /** Public IPv4. */
+    ip: pulumi.Output<string>;
+    /** DigitalOcean's id of the load balancer. */
+    id: pulumi.Output<string>;
+}
+
+/**
+ * The ingress controller's load balancer, read from its Service once the release is up: the id
+ * the cloud controller annotated, and the public IPv4 from the status (or, when the status carries
+ * only the do-loadbalancer-hostname, from the DigitalOcean API by that id). Never by name: a name
+ * lookup fails on "too many" after a rename or a cluster replacement, and races the cloud
+ * controller after an upgrade of the release.
+ */
+export function readLoadBalancer(parent: pulumi.ComponentResource, name: string, args: LoadBalancerArgs): LoadBalancer {
     // The release waits until the Service has its load balancer, so its status is set by now.
-    // Reading the Service (not the load balancer by name) cannot be ambiguous after a
-    // loadBalancerName change or a cluster replacement.
     const serviceId = args.ingress.status.apply((s) => `${s.namespace}/${INGRESS_CONTROLLER.service}`);
     const controller = k8s.core.v1.Service.get(`${name}-ingress-controller`, serviceId, {
         parent,
         provider: args.provider,
         dependsOn: [args.ingress],
     });
-    return pulumi.all([serviceId, controller.status]).apply(([id, status]) => {
+    const id = pulumi.all([serviceId, controller.metadata]).apply(([sid, metadata]) => {
+        const lbId = metadata?.annotations?.[LOAD_BALANCER_ID_ANNOTATION];
+        if (!lbId) throw noLoadBalancerId(sid, metadata?.annotations);
+        return lbId;
+    });
+    const ip = pulumi.all([serviceId, controller.status, id]).apply(([sid, status, lbId]) => {
         const ingressStatus = status?.loadBalancer?.ingress;
         const address = loadBalancerAddress(ingressStatus);
-        if (address === undefined) throw noLoadBalancerIp(id, ingressStatus);
+        if (address === undefined) throw noLoadBalancerIp(sid, ingressStatus);
         if ("ip" in address) return pulumi.output(address.ip);
-        return digitalocean
-            .getLoadBalancerOutput({ name: args.loadBalancerName }, { parent })
-            .apply((lb) => {
-                const ip = loadBalancerAddress([{ ip: lb.ip }]);
-                if (ip === undefined || !("ip" in ip)) {
-                    throw noLoadBalancerIp(id, ingressStatus, { name: args.loadBalancerName, ip: lb.ip });
-                }
-                return ip.ip;
-            });
+        return digitalocean.getLoadBalancerOutput({ id: lbId }, { parent }).apply((lb) => {
+            const found = loadBalancerAddress([{ ip: lb.ip }]);
+            if (found === undefined || !("ip" in found)) throw noLoadBalancerIp(sid, ingressStatus, { id: lbId, ip: lb.ip });
+            return found.ip;
+        });
     });
+    return { ip, id };
 }
