@@ -7,10 +7,10 @@ import { Database } from "./components/database";
 import { Dns } from "./components/dns";
 import { AppImage } from "./components/image";
 import { Monitoring, uptimePath } from "./components/monitoring";
-import { NAME_SUFFIXES, resourceName, stackTags, WORKER_POOL_LABEL } from "./components/naming";
+import { NAME_SUFFIXES, resourceName, stackTags } from "./components/naming";
 import { Network } from "./components/network";
 import { Platform } from "./components/platform";
-import { priorOutput } from "./components/prior";
+import { priorKubernetesVersion } from "./components/prior";
 import { Registry } from "./components/registry";
 
 export = async function program() {
@@ -18,12 +18,11 @@ export = async function program() {
     const stackId = { project: config.project, stack: config.stack };
     const tags = stackTags(config);
     const baseName = resourceName(config);
-    const runningVersion = await priorOutput("kubernetesVersion");
     const version = versionPlan({
         stackId,
         prefix: config.kubernetesVersionPrefix,
         autoUpgrade: config.autoUpgrade,
-        running: typeof runningVersion === "string" ? runningVersion : undefined,
+        running: await priorKubernetesVersion(),
     });
 
     const network = new Network("network", {
@@ -90,7 +89,7 @@ export = async function program() {
         metricsServerReplicas: config.metricsServerReplicas,
         acmeEmail: config.acmeEmail,
         defaultIssuer: config.certIssuer,
-        nodeSelector: { ...WORKER_POOL_LABEL },
+        nodeSelector: cluster.nodeSelector,
     });
 
     const dns = new Dns("dns", {
@@ -117,7 +116,7 @@ export = async function program() {
         provider: cluster.provider,
         namespace: APP_NAMESPACE,
         instance: config.stack,
-        nodeSelector: { ...WORKER_POOL_LABEL },
+        nodeSelector: cluster.nodeSelector,
         image,
         hostnames: config.hostnames,
         env: config.app.env,

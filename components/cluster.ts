@@ -2,7 +2,9 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { buildKubeconfig } from "./kubeconfig";
-import { afterLiveChecks, LiveChangeError, REBUILD, StackId } from "./live";
+import * as semver from "semver";
+import { minorVersion, problemLine } from "./config";
+import { afterLiveChecks, REBUILD, refusal, StackId } from "./live";
 import { DEFAULT_POOL, NAME_SUFFIXES, WORKER_POOL_LABEL, workerPoolName } from "./naming";
 
 export interface NodeAutoscale {
@@ -49,12 +51,6 @@ export function pickVersion(prefix: string, latest: string): string {
     );
 }
 
-/** "1.35.4-do.0" → [1, 35]; undefined for anything else. */
-function minorOf(version: string): [number, number] | undefined {
-    const m = /^(\d+)\.(\d+)\./.exec(version);
-    return m ? [Number(m[1]), Number(m[2])] : undefined;
-}
-
 /**
  * What `pulumi up` does with the cluster's version. Under `autoUpgrade`, DigitalOcean applies the
  * patch releases of the cluster's minor itself, in the maintenance window: the program leaves the
@@ -65,19 +61,19 @@ function minorOf(version: string): [number, number] | undefined {
  */
 export function versionPlan(o: { stackId: StackId; prefix: string; autoUpgrade: boolean; running?: string }): { keepRunning: boolean } {
     if (o.running === undefined) return { keepRunning: false };
-    const running = minorOf(o.running);
-    const wanted = minorOf(o.prefix);
-    if (running === undefined || wanted === undefined) return { keepRunning: false };
-    const [rMaj, rMin] = running;
-    const [wMaj, wMin] = wanted;
-    if (wMaj < rMaj || (wMaj === rMaj && wMin < rMin)) {
-        throw new LiveChangeError(
-            `Refused for stack "${o.stackId.stack}" (nothing was changed): these keys cannot change on a stack that exists:\n` +
-                `  - ${o.stackId.project}:kubernetesVersionPrefix = "${o.prefix}": expected ${rMaj}.${rMin} or later, the cluster runs ${o.running} ` +
-                `(DOKS cannot downgrade a cluster: the provider would replace it and everything on it: ${REBUILD})`,
-        );
+    const running = minorVersion(o.running);
+    const wanted = minorVersion(o.prefix);
+    const runningMinor = `${running.major}.${running.minor}`;
+    if (semver.lt(wanted, `${runningMinor}.0`)) {
+        throw refusal(o.stackId, [
+            problemLine(
+                `${o.stackId.project}:kubernetesVersionPrefix`,
+                JSON.stringify(o.prefix),
+                `${runningMinor} or later, the cluster runs ${o.running} (DOKS cannot downgrade a cluster: the provider would replace it and everything on it: ${REBUILD})`,
+            ),
+        ]);
     }
-    return { keepRunning: o.autoUpgrade && wMaj === rMaj && wMin === rMin };
+    return { keepRunning: o.autoUpgrade && wanted.major === running.major && wanted.minor === running.minor };
 }
 
 const CLUSTER_REPLACED = `the cluster, and with it every workload, volume and the load balancer's IP: ${REBUILD}`;
@@ -95,6 +91,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     /** The worker pool's DigitalOcean name and size. */
     public readonly workerPool: pulumi.Output<{ name: string; size: string }>;
+    /** The worker pool's node label: every workload of the stack selects it. */
+    public readonly nodeSelector: Record<string, string> = { ...WORKER_POOL_LABEL };
     public readonly provider: k8s.Provider;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -156,7 +154,7 @@ export class Cluster extends pulumi.ComponentResource {
                 autoScale: args.autoscale !== undefined,
                 minNodes: args.autoscale?.minNodes,
                 maxNodes: args.autoscale?.maxNodes,
-                labels: { ...WORKER_POOL_LABEL },
+                labels: this.nodeSelector,
                 tags: args.tags,
             },
             // The autoscaler moves the node count; the pool's count is only the starting size.

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { problemLine } from "./config/errors";
 
 /**
  * A key whose change DigitalOcean can only make by replacing a resource that carries a fixed name
@@ -44,15 +45,23 @@ export function changedKeys(checks: LiveCheck[]): LiveCheck[] {
     return checks.filter((c) => c.configured !== undefined && c.live !== undefined && c.live !== "" && c.configured !== c.live);
 }
 
-/** The error for the changed keys, in the config error's format. */
+/** The refusal, its problems in the config error's line format (problemLine). */
+export function refusal(id: StackId, lines: string[]): LiveChangeError {
+    return new LiveChangeError(`Refused for stack "${id.stack}" (nothing was changed): these keys cannot change on a stack that exists:\n${lines.join("\n")}`);
+}
+
+/** The error for the changed keys. */
 export function liveChangeError(id: StackId, changed: LiveCheck[]): LiveChangeError {
-    const lines = changed.map(
-        (c) =>
-            `  - ${id.project}:${c.key} = ${JSON.stringify(c.configured)}: expected ${JSON.stringify(c.live)}, the value the stack's resources ` +
-            `were created with (${c.consequence}). To keep the stack: pulumi config set --stack ${id.stack} ${c.key} ${c.live}`,
-    );
-    return new LiveChangeError(
-        `Refused for stack "${id.stack}" (nothing was changed): these keys cannot change on a stack that exists:\n${lines.join("\n")}`,
+    return refusal(
+        id,
+        changed.map((c) =>
+            problemLine(
+                `${id.project}:${c.key}`,
+                JSON.stringify(c.configured),
+                `${JSON.stringify(c.live)}, the value the stack's resources were created with (${c.consequence}). ` +
+                    `To keep the stack: pulumi config set --stack ${id.stack} ${c.key} ${c.live}`,
+            ),
+        ),
     );
 }
 

@@ -36,8 +36,9 @@ export class Network extends pulumi.ComponentResource {
             { key: "region", configured: args.region, live: vpc.region, consequence: VPC_REPLACED },
             { key: "vpcIpRange", configured: args.ipRange, live: vpc.ipRange, consequence: VPC_REPLACED },
         ];
-        this.vpcId = afterLiveChecks(args.stackId, vpc.id, checks);
-        this.ipRange = afterLiveChecks(args.stackId, vpc.ipRange, checks);
+        const checked = afterLiveChecks(args.stackId, pulumi.all([vpc.id, vpc.ipRange]), checks);
+        this.vpcId = checked.apply(([id]) => id);
+        this.ipRange = checked.apply(([, ipRange]) => ipRange);
         this.registerOutputs({ vpcId: this.vpcId, ipRange: this.ipRange });
     }
 }

@@ -6,12 +6,12 @@ export function ownStackName(): string {
 }
 
 /**
- * An output of this stack's last completed `pulumi up`, read from the backend through a
- * StackReference to the stack itself; undefined before the first one. It tells the program what
- * the stack runs before it registers anything.
+ * The DOKS version the cluster ran after this stack's last completed `pulumi up` (its
+ * `kubernetesVersion` output), read from the backend through a StackReference to the stack
+ * itself; undefined before the first one. The program awaits it before it registers anything.
  */
-export async function priorOutput(name: string): Promise<unknown> {
+export async function priorKubernetesVersion(): Promise<string | undefined> {
     const self = new pulumi.StackReference("prior-outputs", { name: ownStackName() });
-    const details = await self.getOutputDetails(name);
-    return details.value ?? details.secretValue;
+    const { value } = await self.getOutputDetails("kubernetesVersion");
+    return typeof value === "string" ? value : undefined;
 }

@@ -8,7 +8,7 @@ export { DEFAULT_RESOURCES, RESERVED_ENV } from "./app";
 export { MAINTENANCE_DAYS, REGIONS } from "./cluster";
 export { POSTGRES_VERSIONS } from "./database";
 export { NAMECHEAP_DDNS_URL } from "./dns";
-export { ConfigError } from "./errors";
+export { ConfigError, problemLine } from "./errors";
 export { type StackConfig, loadConfig } from "./load";
 export { type ConfigSource, type PlainSecrets, readConfig, type StackSettings } from "./read";
 export { ALERT_NAMES, ALERT_WINDOWS, UPTIME_PERIODS, UPTIME_REGIONS } from "./monitoring";
@@ -16,4 +16,4 @@ export { namespaceProblems, parseConfig, PROVIDER_NAMESPACES, stackNameProblems 
 export { REGISTRY_REGIONS } from "./registry";
 export { configSchema, type RawConfig } from "./schema";
 export { checkSecrets, plainTextProblem, resolveDoToken, SECRET_KEYS, takeLeaves } from "./secrets";
-export { CHART_KUBERNETES_SUPPORT, chartsNotSupporting, DEFAULT_CHARTS, NEWEST_SUPPORTED_MINOR } from "./versions";
+export { CHART_KUBERNETES_SUPPORT, chartsNotSupporting, DEFAULT_CHARTS, minorVersion, NEWEST_SUPPORTED_MINOR } from "./versions";

@@ -29,7 +29,8 @@ export const CHART_KUBERNETES_SUPPORT: Record<ChartKey, { chart: string; version
     metricsServer: { chart: "metrics-server", version: DEFAULT_CHARTS.metricsServer, oldest: "1.31", source: "https://github.com/kubernetes-sigs/metrics-server#compatibility-matrix" },
 };
 
-const minorVersion = (minor: string) => semver.coerce(minor) as semver.SemVer;
+/** A minor ("1.36"), a prefix ("1.36.") or a DOKS slug ("1.36.4-do.0") as a version to compare. */
+export const minorVersion = (minor: string) => semver.coerce(minor) as semver.SemVer;
 
 /** The newest Kubernetes minor every pinned chart supports: the default kubernetesVersionPrefix. */
 export const NEWEST_SUPPORTED_MINOR = Object.values(CHART_KUBERNETES_SUPPORT)

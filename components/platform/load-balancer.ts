@@ -29,10 +29,10 @@ export function loadBalancerAddress(ingress: LoadBalancerIngress[] | undefined):
 /** The error a user sees when neither the Service status nor the load balancer has an IPv4. */
 export function noLoadBalancerIp(service: string, ingress: LoadBalancerIngress[] | undefined, lookup?: { id: string; ip: string }): Error {
     const status = JSON.stringify(ingress ?? []);
-    const byName = lookup ? ` and the DigitalOcean load balancer ${lookup.id} reports ip ${JSON.stringify(lookup.ip)}` : "";
+    const lookedUp = lookup ? ` and the DigitalOcean load balancer ${lookup.id} reports ip ${JSON.stringify(lookup.ip)}` : "";
     return new Error(
         `The ingress controller's load balancer has no public IPv4: Service ${service} reports ` +
-            `status.loadBalancer.ingress = ${status}${byName}. See the cloud controller's events with ` +
+            `status.loadBalancer.ingress = ${status}${lookedUp}. See the cloud controller's events with ` +
             `"kubectl -n ${service.split("/")[0]} describe service ${service.split("/")[1]}" (or "doctl compute load-balancer list"), then run pulumi up again.`,
     );
 }
