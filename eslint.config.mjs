@@ -2,7 +2,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "out/", ".build/", "coverage/", ".tools/", "app/", "reports/", ".stryker-tmp/", "jest.config.js", "jest.mutation.config.js", "jest.mutation.environment.js", "jest.mutation.sequencer.js", "jest-circus.mutation.js", "tests/fixtures/"] },
+    { ignores: ["node_modules/", "out/", ".build/", "coverage/", ".tools/", "app/", "reports/", ".stryker-tmp/", "jest.config.js", "mutation/*.js", "tests/fixtures/"] },
     ...tseslint.configs.recommended,
     {
         files: ["**/*.ts"],

@@ -1,8 +1,8 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 
-/** The CLI the record and gate resources run, from the project root (see scripts/dns-record.ts). */
-export const DNS_CLI = "node -r ts-node/register/transpile-only scripts/dns-record.ts";
+/** The CLI the record and gate resources run, from the project root (see dns-record/cli.ts). */
+export const DNS_CLI = "node -r ts-node/register/transpile-only dns-record/cli.ts";
 
 /** Where `pulumi destroy` parks a record: RFC 5737 TEST-NET-1, never routed, never reassigned. */
 export const PARK_IP = "192.0.2.1";

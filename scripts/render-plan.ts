@@ -1,7 +1,7 @@
 import * as path from "path";
 import { stringify } from "yaml";
-import { Evaluation, Json, Registered } from "../lib/offline";
-import { maskSecrets } from "../lib/secrets";
+import type { Evaluation, Json, Registered } from "../offline/types";
+import { maskSecrets } from "../offline/secrets";
 import { SECRET_MASK } from "./render-stack";
 
 // plan.md of `npm run render`: the apply order, every resource's inputs and options, the Helm
@@ -13,7 +13,7 @@ export interface PlanArgs {
     evaluation: Evaluation;
     /** Keys the render filled with example values. */
     examples: string[];
-    /** Custom resources in apply order (lib/apply-order.ts). */
+    /** Custom resources in apply order (offline/apply-order.ts). */
     order: Registered[];
     /** Each Kubernetes object's file, relative to the stack's folder, by resource key. */
     files: Map<string, string>;

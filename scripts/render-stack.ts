@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { BROKEN_REGISTRY_LOOKUP, Evaluation, Json, runOffline } from "../lib/offline";
-import { readStackFile } from "../lib/stack-file";
+import { BROKEN_REGISTRY_LOOKUP, runOffline } from "../offline/run";
+import type { Evaluation, Json } from "../offline/types";
+import { readStackFile } from "../offline/stack-file";
 import { LOAD_BALANCER_ID_ANNOTATION } from "../components/platform";
 import program from "../index";
 

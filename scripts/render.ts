@@ -7,9 +7,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { applyOrder } from "../lib/apply-order";
-import { Json, Registered } from "../lib/offline";
-import { resolveOutput } from "../lib/outputs";
+import { applyOrder } from "../offline/apply-order";
+import type { Json, Registered } from "../offline/types";
+import { resolveOutput } from "../offline/outputs";
 import { applyNumbers, isKubernetesObject, masked, planMarkdown } from "./render-plan";
 import { autoName, evaluateOffline, ROOT, SECRET_MASK } from "./render-stack";
 

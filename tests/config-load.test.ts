@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadConfig, type StackConfig } from "../components/config";
 import { configSecretCheck } from "../components/config/load";
-import { runOffline } from "../lib/offline";
+import { runOffline } from "../offline/run";
 import { type ConfigOptions, resolve, SECRET_TEXTS, stackSettings, type StackName } from "./harness";
 
 async function load(stack: StackName, o: ConfigOptions = {}): Promise<{ config?: StackConfig; error?: unknown }> {

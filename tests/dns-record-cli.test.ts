@@ -1,10 +1,10 @@
-/** scripts/dns-record.ts, in-process and as the real process, against loopback HTTP and DNS servers. */
+/** dns-record/cli.ts, in-process and as the real process, against loopback HTTP and DNS servers. */
 import { execFile } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import dns2 from "dns2";
-import { main } from "../scripts/dns-record";
+import { main } from "../dns-record/cli";
 import { answer, FAILURES } from "./namecheap-replies";
 
 const { Packet } = dns2;
@@ -161,7 +161,7 @@ test("the real process, run as the resource runs it, updates the record", async 
     const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", "scripts/dns-record.ts", "update"],
+            ["-r", "ts-node/register/transpile-only", "dns-record/cli.ts", "update"],
             { cwd: ROOT, env, timeout: 20_000 },
             (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         );
@@ -173,7 +173,7 @@ test("the real process, run as the resource runs it, updates the record", async 
     const refused = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(
             process.execPath,
-            ["-r", "ts-node/register/transpile-only", "scripts/dns-record.ts", "update"],
+            ["-r", "ts-node/register/transpile-only", "dns-record/cli.ts", "update"],
             { cwd: ROOT, env: { ...env, NAMECHEAP_DDNS_PASSWORD: "wrong-password-0000" }, timeout: 20_000 },
             (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         );

@@ -1,6 +1,6 @@
 /** The DNS propagation wait against real DNS servers (dns2) on 127.0.0.1. */
 import dns2 from "dns2";
-import { authoritativeServers, parseServer, waitForRecord } from "../lib/dns-wait";
+import { authoritativeServers, parseServer, waitForRecord } from "../dns-record/dns-wait";
 
 const { Packet } = dns2;
 const FQDN = "app.example.org";

@@ -1,8 +1,9 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { BROKEN_REGISTRY_LOOKUP, Evaluation, Program, Registered, runOffline } from "../lib/offline";
-import { resolveOutput } from "../lib/outputs";
-import { isSecretInput, unwrapSecrets } from "../lib/secrets";
+import { BROKEN_REGISTRY_LOOKUP, runOffline } from "../offline/run";
+import type { Evaluation, Program, Registered } from "../offline/types";
+import { resolveOutput } from "../offline/outputs";
+import { isSecretInput, unwrapSecrets } from "../offline/secrets";
 import { type ConfigOptions, ROOT, SECRET_TEXTS, stackSettings, type StackName } from "./stack-values";
 
 export {
@@ -27,7 +28,7 @@ export const LB_IP_BY_NAME = "203.0.113.20";
 export const MOCK_IMAGE_DIGEST = `sha256:${"ab12".repeat(16)}`;
 export const DOKS_VERSIONS = ["1.37.1-do.0", "1.36.4-do.1", "1.36.3-do.0", "1.35.8-do.2"];
 
-export type { Evaluation, Invocation, Registered } from "../lib/offline";
+export type { Evaluation, Invocation, Registered } from "../offline/types";
 
 /** A Service status as the DigitalOcean cloud controller writes it. */
 export type LoadBalancerIngress = { ip?: string; hostname?: string }[];

@@ -1,5 +1,5 @@
 /**
- * Jest as mutation runs use it (jest.mutation.config.js): files in the order of testMatch, and
+ * Jest as mutation runs use it (mutation/jest.config.js): files in the order of testMatch, and
  * nothing after the first failing test, not even the loading of later files.
  */
 import { spawnSync } from "child_process";
@@ -16,7 +16,7 @@ function mutationJest(files: string[]): { status: number | null; report: Report;
     const testMatch = files.map((f) => `**/tests/fixtures/.mutation-runs/${f}.check.js`);
     const run = spawnSync(
         process.execPath,
-        [path.join(ROOT, "node_modules/jest/bin/jest.js"), "-c", "jest.mutation.config.js", "--runInBand", "--json", "--testMatch", ...testMatch],
+        [path.join(ROOT, "node_modules/jest/bin/jest.js"), "-c", "mutation/jest.config.js", "--runInBand", "--json", "--testMatch", ...testMatch],
         { cwd: ROOT, encoding: "utf8", env: { ...process.env, LOAD_MARKER: marker } },
     );
     return { status: run.status, report: JSON.parse(run.stdout) as Report, loaded: fs.existsSync(marker) };

@@ -1,7 +1,7 @@
 /** The Namecheap Dynamic DNS client against a loopback server that behaves like Namecheap's. */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { NamecheapError, ddnsUrl, fqdnOf, parseDdnsResponse, redact, updateDdnsRecord } from "../lib/namecheap";
+import { NamecheapError, ddnsUrl, fqdnOf, parseDdnsResponse, redact, updateDdnsRecord } from "../dns-record/namecheap";
 import { answer, compactSuccessBody, Failure, failureBody, FAILURES, successBody, Zone } from "./namecheap-replies";
 
 const PASSWORD = "0123456789abcdef0123456789abcdef";

@@ -1,7 +1,7 @@
 /** The stacks' config values as Pulumi hands them to the program; no Pulumi SDK needed. */
 import * as path from "path";
 import { type PlainSecrets, readConfig, type StackSettings } from "../components/config/read";
-import { readStackFile } from "../lib/stack-file";
+import { readStackFile } from "../offline/stack-file";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const PROJECT = "django-doks";

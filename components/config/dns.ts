@@ -4,13 +4,13 @@
  */
 import { getDomain } from "tldts";
 import { z } from "zod";
-import { serverEntry } from "../../lib/dns-wait";
+import { serverEntry } from "../../dns-record/dns-wait";
 import { type CrossFieldRule, hostnameSchema, rule } from "./fields";
 
 /** Namecheap's Dynamic DNS endpoint: the default dns.ddnsUrl. */
 export const NAMECHEAP_DDNS_URL = "https://dynamicdns.park-your-domain.com";
 
-/** A resolver entry as the propagation wait reads it (lib/dns-wait.ts), without surrounding blanks. */
+/** A resolver entry as the propagation wait reads it (dns-record/dns-wait.ts), without surrounding blanks. */
 function resolverProblem(entry: string): string | undefined {
     const server = serverEntry(entry);
     if (!("problem" in server)) return undefined;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Json } from "./offline";
+import type { Json } from "./types";
 
 // Secrets among registered inputs: the engine receives them wrapped ({ [specialSigKey]: specialSecretSig, value }).
 

@@ -1,6 +1,6 @@
 /**
  * Namecheap Dynamic DNS client: sets one A record through
- * `GET <baseUrl>/update?host=&domain=&password=&ip=`; lib/namecheap-response.ts reads the answer.
+ * `GET <baseUrl>/update?host=&domain=&password=&ip=`; namecheap-response.ts reads the answer.
  */
 import { backOff } from "exponential-backoff";
 import { isIPv4 } from "node:net";

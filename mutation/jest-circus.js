@@ -1,11 +1,11 @@
 /**
- * jest-circus for mutation runs: once a test of the run has failed (jest.mutation.environment.js),
+ * jest-circus for mutation runs: once a test of the run has failed (jest.environment.js),
  * a later file is reported as one skipped test, without loading the file or its imports. Stryker's
  * per-test coverage requires a runner whose path names jest-circus, hence this file's name.
  */
 const { createEmptyTestResult } = require("@jest/test-result");
 const circus = require("jest-circus/runner");
-const { run } = require("./jest.mutation.environment");
+const { run } = require("./jest.environment");
 
 const SKIPPED = "not run: an earlier test of this run failed";
 

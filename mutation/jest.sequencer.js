@@ -1,11 +1,11 @@
 /**
  * Test file order for mutation runs: the order of the run's testMatch patterns (cheap files that
- * kill most mutants first, see stryker.config.mjs), so that a killed mutant skips the costly ones.
+ * kill most mutants first, see mutation/stryker.config.mjs), so that a killed mutant skips the costly ones.
  * Each sort starts a new jest run, so the environment's failure flag is reset here.
  */
 const Sequencer = require("@jest/test-sequencer").default;
 const micromatch = require("micromatch");
-const { run } = require("./jest.mutation.environment");
+const { run } = require("./jest.environment");
 
 class InTestMatchOrder extends Sequencer {
     sort(tests) {

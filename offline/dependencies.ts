@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Registered } from "./offline";
+import type { Registered } from "./types";
 
 /** The parts of the engine's RegisterResourceRequest and ReadResourceRequest the runner records. */
 interface ResourceRequest {

@@ -1,4 +1,4 @@
-import type { Registered } from "./offline";
+import type { Registered } from "./types";
 
 /**
  * Custom resources in the order the engine can create them: each after everything it depends on

@@ -1,6 +1,6 @@
 /**
  * Mutation testing: `npm run test:mutation` (not part of `npm test`).
- * One file at a time while working: `npx stryker run --mutate lib/dns-wait.ts`.
+ * One file at a time while working: `npx stryker run --mutate dns-record/dns-wait.ts`.
  */
 import path from "node:path";
 import { declareClassPlugin, PluginKind } from "@stryker-mutator/api/plugin";
@@ -14,15 +14,15 @@ const EQUIVALENT = [
     // zod's typings require an issue code; the config error shows every issue of a code it does not name (errors.ts allowedFor) by its message alone.
     { file: "components/config/", code: '"custom"', reason: "the config error shows custom issues by their message alone" },
     // c-ares rejects with Error objects, never null.
-    { file: "lib/dns-wait.ts", code: "(e as { code?: string } | null)?.code", reason: "c-ares errors are never nullish" },
+    { file: "dns-record/dns-wait.ts", code: "(e as { code?: string } | null)?.code", reason: "c-ares errors are never nullish" },
     // resolveNs rejects with ENODATA when there is no NS record (checked against dns2); it never resolves to [].
     {
-        file: "lib/dns-wait.ts",
+        file: "dns-record/dns-wait.ts",
         code: "if (names.length === 0) throw new Error(`NS lookup of ${domain} returned no nameservers`);",
         reason: "resolveNs never resolves to an empty list",
     },
     // exponential-backoff 3 adds jitter only for "full" (dist/jitter/jitter.factory.js); any other value means none.
-    { file: "lib/namecheap.ts", code: '"none"', reason: 'exponential-backoff treats every jitter but "full" as none' },
+    { file: "dns-record/namecheap.ts", code: '"none"', reason: 'exponential-backoff treats every jitter but "full" as none' },
 ];
 
 class EquivalentMutants {
@@ -50,14 +50,14 @@ export function mutationRun(name, mutate, tests, concurrency) {
         testRunner: "jest",
         jest: {
             projectType: "custom",
-            configFile: "jest.mutation.config.js",
+            configFile: "mutation/jest.config.js",
             config: { testMatch: tests.map((t) => `**/tests/${t}.test.ts`) },
             enableFindRelatedTests: true,
         },
         // Each mutant runs only the tests that executed its code in the initial run.
         coverageAnalysis: "perTest",
         mutate,
-        appendPlugins: ["./stryker.config.mjs"],
+        appendPlugins: ["./mutation/stryker.config.mjs"],
         ignorers: ["EquivalentMutants"],
         reporters: ["clear-text", "progress", "html", "json"],
         clearTextReporter: { reportMutants: false, reportTests: false, logTests: false },
@@ -71,4 +71,4 @@ export function mutationRun(name, mutate, tests, concurrency) {
 }
 
 // The DNS tests mostly wait on loopback servers and timers, not the CPU: 4 processes on 2 cores take 3 minutes instead of 5.
-export default mutationRun("dns", ["lib/namecheap.ts", "lib/namecheap-response.ts", "lib/dns-wait.ts"], ["namecheap", "dns-wait", "dns-record-cli"], 4);
+export default mutationRun("dns", ["dns-record/namecheap.ts", "dns-record/namecheap-response.ts", "dns-record/dns-wait.ts"], ["namecheap", "dns-wait", "dns-record-cli"], 4);

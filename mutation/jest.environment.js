@@ -1,7 +1,7 @@
 /**
  * Jest's node environment for mutation runs. One failing test is enough to kill a mutant, so once
  * a test fails, every later test of the run is skipped: the rest of its file here, later files in
- * jest-circus.mutation.js. jest.mutation.sequencer.js starts each run afresh.
+ * jest-circus.js. jest.sequencer.js starts each run afresh.
  */
 const { TestEnvironment } = require("jest-environment-node");
 

@@ -1,6 +1,6 @@
 /**
  * CLI run by the DNS resources:
- *   node -r ts-node/register/transpile-only scripts/dns-record.ts update|wait
+ *   node -r ts-node/register/transpile-only dns-record/cli.ts update|wait
  * update: NAMECHEAP_DDNS_URL, NAMECHEAP_DDNS_PASSWORD, DNS_HOST, DNS_DOMAIN, DNS_IP
  * wait:   DNS_HOST, DNS_DOMAIN, DNS_IP, DNS_RESOLVERS (comma-separated, empty = authoritative),
  *         DNS_TIMEOUT_SECONDS (default 600), DNS_INTERVAL_SECONDS (default 5)
@@ -8,8 +8,8 @@
  */
 import { isIPv4 } from "node:net";
 import { getDomain } from "tldts";
-import { parseServer, waitForRecord } from "../lib/dns-wait";
-import { fqdnOf, redact, updateDdnsRecord } from "../lib/namecheap";
+import { parseServer, waitForRecord } from "./dns-wait";
+import { fqdnOf, redact, updateDdnsRecord } from "./namecheap";
 
 export interface Output {
     log(line: string): void;
