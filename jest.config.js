@@ -7,6 +7,7 @@ module.exports = {
     testEnvironment: "node",
     roots: ["<rootDir>/tests"],
     testMatch: ["**/*.test.ts"],
+    setupFilesAfterEnv: ["<rootDir>/tests/setup-quiet-console.ts"],
     transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
     testTimeout: 30000,
 };

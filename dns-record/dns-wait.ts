@@ -4,6 +4,7 @@
  */
 import { promises as dns } from "node:dns";
 import { isIPv4 } from "node:net";
+import { REAL_CLOCK, seconds, type Clock } from "./clock";
 
 export interface PropagationOptions {
     /** Name to check, e.g. app.example.org. */
@@ -24,6 +25,8 @@ export interface PropagationOptions {
     bootstrapResolvers?: string[];
     /** Port of the authoritative servers. Default 53. */
     nameserverPort?: number;
+    /** What the deadline and the pauses between rounds are measured on. Default: the real clock. */
+    clock?: Clock;
 }
 
 export const DEFAULT_PROPAGATION = {
@@ -161,12 +164,6 @@ async function ask(target: Target, fqdn: string, expectedIp: string, timeoutMs: 
     }
 }
 
-function seconds(ms: number): string {
-    return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Polls every `intervalMs` until every server's A record set for `fqdn` contains
  * `expectedIp`. Wrong answers keep it waiting (caches expire); only the deadline ends it.
@@ -180,6 +177,7 @@ export async function waitForRecord(
     const intervalMs = Math.max(0, opts.intervalMs ?? DEFAULT_PROPAGATION.intervalMs);
     const queryTimeoutMs = Math.max(1, Math.min(opts.queryTimeoutMs ?? DEFAULT_PROPAGATION.queryTimeoutMs, timeoutMs));
     const port = opts.nameserverPort ?? DEFAULT_PROPAGATION.nameserverPort;
+    const clock = opts.clock ?? REAL_CLOCK;
 
     const explicit = (opts.resolvers ?? []).map((s) => s.trim()).filter((s) => s !== "");
     let targets: Target[] | undefined = explicit.length
@@ -189,14 +187,14 @@ export async function waitForRecord(
           })
         : undefined;
 
-    const started = Date.now();
+    const started = clock.now();
     const deadline = started + timeoutMs;
     let attempts = 0;
     let discoveryError: string | undefined;
     let last: Answer[] = [];
 
     // Each round's queries are cut to the time left, so the wait ends by the deadline.
-    for (let left = timeoutMs; left > 0; left = deadline - Date.now()) {
+    for (let left = timeoutMs; left > 0; left = deadline - clock.now()) {
         const queryMs = Math.min(queryTimeoutMs, left);
         if (!targets) {
             try {
@@ -216,13 +214,13 @@ export async function waitForRecord(
             attempts++;
             const answers = await Promise.all(current.map((t) => ask(t, fqdn, expectedIp, queryMs)));
             if (answers.every((a) => a.ok)) {
-                return { attempts, elapsedMs: Date.now() - started, servers: current.map((t) => t.label) };
+                return { attempts, elapsedMs: clock.now() - started, servers: current.map((t) => t.label) };
             }
             // A timeout of a cut-short query does not hide what the server said before.
             last = answers.map((a, i) => (a.text === "timeout" && queryMs < queryTimeoutMs && last[i]) || a);
         }
-        const pause = Math.min(intervalMs, deadline - Date.now());
-        if (pause > 0) await sleep(pause);
+        const pause = Math.min(intervalMs, deadline - clock.now());
+        if (pause > 0) await clock.sleep(pause);
     }
 
     const head = `${fqdn} did not resolve to ${expectedIp} within ${seconds(timeoutMs)}`;

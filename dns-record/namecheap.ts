@@ -4,6 +4,7 @@
  */
 import { backOff } from "exponential-backoff";
 import { isIPv4 } from "node:net";
+import { REAL_CLOCK, seconds, type Clock } from "./clock";
 import { NamecheapError, parseDdnsResponse, type DdnsResponse } from "./namecheap-response";
 
 export { NamecheapError, parseDdnsResponse, type DdnsResponse };
@@ -32,9 +33,11 @@ export interface RetryOptions {
     maxDelayMs?: number;
     /** Bound on the whole update, retries and delays included. Default 60 000 ms. */
     totalTimeoutMs?: number;
+    /** What the bound and the delays are measured on. Default: the real clock. */
+    clock?: Clock;
 }
 
-export const DEFAULT_RETRY: Required<RetryOptions> = {
+export const DEFAULT_RETRY: Required<Omit<RetryOptions, "clock">> = {
     requestTimeoutMs: 10_000,
     maxAttempts: 5,
     initialDelayMs: 1_000,
@@ -90,10 +93,6 @@ function describeFetchFailure(e: unknown, timeoutMs: number, host: string): stri
 
 function plural(n: number, word: string): string {
     return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
-function seconds(ms: number): string {
-    return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
 /** "Passwords do not match (Validation error; invalid ; password)". */
@@ -163,6 +162,7 @@ export async function updateDdnsRecord(
     const initialDelayMs = Math.max(0, o.initialDelayMs);
     const maxDelayMs = Math.max(initialDelayMs, o.maxDelayMs);
     const totalTimeoutMs = Math.max(1, o.totalTimeoutMs);
+    const clock = opts.clock ?? REAL_CLOCK;
 
     const fqdn = fqdnOf(req.host, req.domain);
     const safe = (e: NamecheapError): NamecheapError =>
@@ -175,7 +175,7 @@ export async function updateDdnsRecord(
     if (!isIPv4(req.ip)) throw new NamecheapError(`not an IPv4 address: ${JSON.stringify(req.ip)}`, { retryable: false });
     const url = ddnsUrl(req);
 
-    const started = Date.now();
+    const started = clock.now();
     const deadline = started + totalTimeoutMs;
     let attempts = 0;
     let stoppedByDeadline = false;
@@ -183,25 +183,23 @@ export async function updateDdnsRecord(
         const ip = await backOff(
             () => {
                 attempts++;
-                const remaining = Math.max(1, deadline - Date.now());
+                const remaining = Math.max(1, deadline - clock.now());
                 return attempt(url, req, fqdn, Math.min(requestTimeoutMs, remaining));
             },
             {
                 numOfAttempts: maxAttempts,
-                startingDelay: initialDelayMs,
-                timeMultiple: 2,
-                maxDelay: maxDelayMs,
-                jitter: "none",
+                // The delays are waited on the clock, in retry; backOff only counts the attempts.
+                startingDelay: 0,
                 delayFirstAttempt: false,
-                retry: (e: unknown, failures: number) => {
+                retry: async (e: unknown, failures: number) => {
                     if (!(e instanceof NamecheapError) || !e.retryable) return false;
                     if (failures >= maxAttempts) return false;
-                    // The delay backOff applies before the next attempt.
                     const nextDelay = Math.min(initialDelayMs * 2 ** (failures - 1), maxDelayMs);
-                    if (Date.now() + nextDelay >= deadline) {
+                    if (clock.now() + nextDelay >= deadline) {
                         stoppedByDeadline = true;
                         return false;
                     }
+                    await clock.sleep(nextDelay);
                     return true;
                 },
             },
@@ -214,7 +212,7 @@ export async function updateDdnsRecord(
                 : new NamecheapError(e instanceof Error ? e.message : String(e), { retryable: false });
         if (!err.retryable) throw safe(err);
         const limit = stoppedByDeadline ? `, time limit of ${seconds(totalTimeoutMs)} reached` : "";
-        const elapsed = seconds(Math.round((Date.now() - started) / 100) * 100);
+        const elapsed = seconds(Math.round((clock.now() - started) / 100) * 100);
         throw safe(
             new NamecheapError(
                 `Namecheap update of ${fqdn} failed after ${plural(attempts, "attempt")} (${elapsed}${limit}): ${err.message}`,

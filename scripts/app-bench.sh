@@ -102,7 +102,7 @@ to_ms() { # wrk prints 812.00us, 45.10ms or 1.20s
 }
 
 main() {
-  command -v wrk >/dev/null || apt_install wrk
+  command -v wrk >/dev/null || apt_install bench "wrk:the benchmark's HTTP load generator"
   ensure_pg_installed
   bash scripts/app-venv.sh
   trap cleanup EXIT

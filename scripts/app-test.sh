@@ -8,6 +8,8 @@
 # app-bench.sh sources this file for its PostgreSQL helpers.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/system-tools.sh
+source scripts/system-tools.sh
 
 # Roles of the throwaway cluster (the names the program uses) and their random passwords.
 OWNER_ROLE=app
@@ -16,42 +18,6 @@ declare -A PG_PASSWORD=()
 
 as_postgres() {
   if [[ $EUID -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-apt_install() {
-  if [[ $EUID -ne 0 ]]; then
-    echo "app: need root to apt-get install $*" >&2
-    return 1
-  fi
-  if [[ -z "${APT_UPDATED:-}" ]]; then
-    apt-get update -qq
-    APT_UPDATED=1
-  fi
-  echo "app: apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
-
-pg_bindir() {
-  local dir
-  dir="$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -1)"
-  if [[ -n "$dir" && -x "$dir/initdb" && -x "$dir/pg_ctl" && -x "$dir/psql" ]]; then echo "$dir"; fi
-}
-
-pgbouncer_bin() {
-  command -v pgbouncer 2>/dev/null || { [[ -x /usr/sbin/pgbouncer ]] && echo /usr/sbin/pgbouncer; } || true
-}
-
-ensure_pg_installed() {
-  local missing=()
-  [[ -n "$(pg_bindir)" ]] || missing+=(postgresql)
-  [[ -n "$(pgbouncer_bin)" ]] || missing+=(pgbouncer)
-  if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
-  PG_BIN="$(pg_bindir)"
-  PGBOUNCER="$(pgbouncer_bin)"
-  if [[ -z "$PG_BIN" || -z "$PGBOUNCER" ]]; then
-    echo "app: PostgreSQL server or pgbouncer still missing" >&2
-    return 1
-  fi
 }
 
 free_port() {

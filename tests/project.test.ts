@@ -21,7 +21,7 @@ describe("project wiring", () => {
         expect(JSON.parse(read("tsconfig.json")).compilerOptions.strict).toBe(true);
         const scripts = JSON.parse(read("package.json")).scripts;
         expect(scripts.test).toBe(
-            'concurrently --group --timings --names lint,typecheck,jest,app "npm:lint" "npm:typecheck" "npm:test:jest" "npm:test:app"',
+            'bash scripts/test-setup.sh && concurrently --timings --names lint,typecheck,jest,app "npm:lint" "npm:typecheck" "npm:test:jest" "npm:test:app"',
         );
         expect(scripts["test:jest"]).toBe("jest");
         expect(scripts["test:app"]).toBe("bash scripts/app-test.sh");
@@ -30,7 +30,8 @@ describe("project wiring", () => {
     });
 
     test("npm test fails when any one step fails, and lets the others finish", () => {
-        const flags = JSON.parse(read("package.json")).scripts.test.split(" \"npm:")[0].split(" ").slice(1);
+        const concurrently = JSON.parse(read("package.json")).scripts.test.split(" && ").pop();
+        const flags = concurrently.split(" \"npm:")[0].split(" ").slice(1);
         const steps = ["node -e 0", "node -e \"setTimeout(() => {}, 300)\"", "exit 3", "node -e 0"];
         const run = spawnSync(path.join(ROOT, "node_modules/.bin/concurrently"), [...flags, ...steps], { encoding: "utf8" });
         expect(run.status).not.toBe(0);

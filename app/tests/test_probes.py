@@ -68,7 +68,8 @@ class ReadinessFailureTests(TestCase):
             self.assertEqual(probe["status"], 503)
             self.assertEqual(probe["body"]["status"], "unavailable")
             self.assertEqual(probe["body"]["reason"], "database: OperationalError")
-            self.assertLess(probe["seconds"], 2)
+            # A refused connection fails at once; the bound only has to hold on a busy machine.
+            self.assertLess(probe["seconds"], 10)
         self.assertEqual(out["/healthz"][0]["status"], 200)
 
     def test_readyz_gives_up_after_readiness_timeout_when_the_database_hangs(self):
@@ -89,6 +90,7 @@ class ReadinessFailureTests(TestCase):
         for probe in out["/readyz"]:
             self.assertEqual(probe["status"], 503)
             self.assertEqual(probe["body"], {"status": "unavailable", "reason": "database: timeout"})
-            self.assertLess(probe["seconds"], 3)
+            # READINESS_TIMEOUT (1 s) ends the wait, not the 30 s connect timeout; wide bounds for a busy machine.
+            self.assertLess(probe["seconds"], 15)
         self.assertEqual(out["/healthz"][0]["status"], 200)
-        self.assertLess(out["/healthz"][0]["seconds"], 1)
+        self.assertLess(out["/healthz"][0]["seconds"], 15)
