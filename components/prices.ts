@@ -1,3 +1,5 @@
+import { DROPLET_PRICES_USD } from "./droplet-prices";
+
 /**
  * DigitalOcean list prices in USD per month (28-day cap, before taxes and credits).
  *
@@ -16,6 +18,7 @@
  * prices come from consistent third-party records and are marked `confirmed: false`.
  */
 export const PRICES_AS_OF = "2026-11-22";
+export { DROPLET_PRICES_AS_OF } from "./droplet-prices";
 
 export interface Price {
     usd: number;
@@ -36,14 +39,8 @@ export interface PriceTable {
 }
 
 export const PRICES: PriceTable = {
-    /** Basic (regular, shared CPU) Droplet sizes; DOKS nodes are billed as these. Third-party tables agree. */
-    droplet: {
-        "s-1vcpu-2gb": { usd: 12, confirmed: false },
-        "s-2vcpu-2gb": { usd: 18, confirmed: false },
-        "s-2vcpu-4gb": { usd: 24, confirmed: false },
-        "s-4vcpu-8gb": { usd: 48, confirmed: false },
-        "s-8vcpu-16gb": { usd: 96, confirmed: false },
-    },
+    /** Every Droplet size DOKS runs as a node, from components/droplet-prices.ts (third-party record of the API). */
+    droplet: Object.fromEntries(Object.entries(DROPLET_PRICES_USD).map(([slug, usd]) => [slug, { usd, confirmed: false }])),
 
     /** DOKS high-availability control plane, per cluster. */
     doksHaControlPlane: { usd: 40, confirmed: true },

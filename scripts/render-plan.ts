@@ -1,5 +1,5 @@
-import * as path from "path";
 import { stringify } from "yaml";
+import type { CostEstimate } from "../components/cost";
 import type { Evaluation, Json, Registered } from "../offline/types";
 import { maskSecrets } from "../offline/secrets";
 import { SECRET_MASK } from "./render-stack";
@@ -50,6 +50,28 @@ function optionsOf(r: Registered): string[] {
     ].filter((x) => x !== "");
 }
 
+const usd = (n: number) => `$${n.toFixed(2)}`;
+
+/** The estimate in one sentence, for the console and the top of plan.md. */
+export function costSentence(cost: CostEstimate): string {
+    const max = cost.maxUsd === undefined ? "" : `, up to ${usd(cost.maxUsd)} with the worker pool at its autoscaling maximum`;
+    const partial = cost.unpriced.length
+        ? ` Partial: without ${cost.unpriced.map((u) => `${u.item} x ${u.quantity} (${u.reason})`).join("; ")}.`
+        : "";
+    return `Estimated monthly cost: ${usd(cost.totalUsd)}${cost.unpriced.length ? " (partial)" : ""}${max} (USD, DigitalOcean list prices; node prices from ${cost.nodePrices}).${partial}`;
+}
+
+/** The estimate's table: every line, the unpriced ones, the total and (with autoscaling) the maximum. */
+export function costTable(cost: CostEstimate): string {
+    return table([
+        ["Item", "Quantity", "Unit", "USD", "Note"],
+        ...cost.lines.map((l) => [l.item, String(l.quantity), l.unitUsd.toFixed(2), l.usd.toFixed(2), cell(l.note ?? "")]),
+        ...cost.unpriced.map((u) => [u.item, String(u.quantity), "–", "**not priced**", cell(u.reason)]),
+        [cost.unpriced.length ? "**Total (partial)**" : "**Total**", "", "", `**${cost.totalUsd.toFixed(2)}**`, ""],
+        ...(cost.maxUsd === undefined ? [] : [["At the node autoscaling maximum", "", "", cost.maxUsd.toFixed(2), ""]]),
+    ]);
+}
+
 const yamlBlock = (v: unknown) => ["```yaml", stringify(v, { lineWidth: 0 }).trimEnd(), "```"];
 
 /** The text of plan.md. */
@@ -61,7 +83,7 @@ export function planMarkdown({ stack, evaluation, examples, order, files, output
         const r = evaluation.resources.find((x) => x.key === key);
         return r && number.has(key) ? `${number.get(key)} ${r.name}` : (r?.name ?? key);
     };
-    const cost = outputs.estimatedMonthlyCostUsd as { totalUsd?: number; maxUsd?: number; lines?: { item: string; quantity: number; unitUsd: number; usd: number }[]; unavailable?: string };
+    const cost = outputs.estimatedMonthlyCostUsd as CostEstimate;
     const releases = order.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
     const reads = order.filter((r) => r.read !== undefined);
     const others = order.filter((r) => !isKubernetesObject(r) && !releases.includes(r) && !reads.includes(r));
@@ -85,12 +107,20 @@ export function planMarkdown({ stack, evaluation, examples, order, files, output
         "Rendered by `npm run render` under Pulumi's mocks: no credentials, no cloud. Values shown as",
         "«…: known after deploy» come from the cloud; «secret» marks a secret; «suffix» a generated name suffix.",
         "Nothing below is shortened.",
-        examples.length ? `\nExample values stand in for what this stack does not set yet: ${examples.map((e) => `\`${e}\``).join(", ")}.` : "",
+        examples.length
+            ? `\n**Not ready for \`pulumi up\`:** example values stand in for what this stack does not set yet: ${examples.map((e) => `\`${e}\``).join(", ")}. \`npm run check -- ${stack}\` lists what \`pulumi up\` would refuse.`
+            : "",
+        "",
+        "## Estimated monthly cost",
+        "",
+        costSentence(cost),
+        "",
+        costTable(cost),
         "",
         "## Apply order",
         "",
         "What `pulumi up` creates, numbered so that each resource comes after everything it waits for: its",
-        "`dependsOn`, its provider, and the resources whose outputs it takes as inputs. Kubernetes files carry the same number.",
+        "`dependsOn`, its provider, and the resources whose outputs it takes as inputs. Kubernetes objects link to their files.",
         "",
         table([
             ["#", "Name", "Type", "Waits for", "Options"],
@@ -142,13 +172,13 @@ export function planMarkdown({ stack, evaluation, examples, order, files, output
         }),
         "## Kubernetes objects",
         "",
-        `${files.size} objects, one file each under \`kubernetes/\`, named \`<number>-<kind>-<name>.yaml\` in apply order.`,
+        `${files.size} objects, one file each, named by what the object is: \`kubernetes/<namespace>/<kind>-<name>.yaml\`, and \`kubernetes/_cluster/<kind>-<name>.yaml\` for cluster-wide kinds. A config change rewrites only the files of the objects it changes. Listed in apply order:`,
         "",
         table([
             ["#", "Object", "Waits for", "Options"],
             ...order.filter(isKubernetesObject).map((r) => [
                 number.get(r.key) ?? "",
-                `[${path.basename(files.get(r.key) ?? "")}](${files.get(r.key)})`,
+                `[${(files.get(r.key) ?? "").replace(/^kubernetes\//, "")}](${files.get(r.key)})`,
                 cell(waitsFor(r).map(label).join(", ") || "–"),
                 cell(optionsOf(r).join("; ") || "–"),
             ]),
@@ -157,12 +187,6 @@ export function planMarkdown({ stack, evaluation, examples, order, files, output
         "## Outputs",
         "",
         ...yamlBlock(outputs),
-        "",
-        "## Estimated monthly cost (USD, DigitalOcean list prices)",
-        "",
-        cost?.lines
-            ? table([["Item", "Quantity", "Unit", "USD"], ...cost.lines.map((l) => [l.item, String(l.quantity), l.unitUsd.toFixed(2), l.usd.toFixed(2)]), ["**Total**", "", "", `**${cost.totalUsd?.toFixed(2)}**`], ["At the node autoscaling maximum", "", "", (cost.maxUsd ?? 0).toFixed(2)]])
-            : `Unavailable: ${cost?.unavailable}`,
         "",
     ].join("\n");
 }

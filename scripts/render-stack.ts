@@ -9,7 +9,7 @@ import program from "../index";
 // The program run offline on a stack file, with the cloud's answers as «placeholders» (npm run render).
 
 export const ROOT = path.resolve(__dirname, "..");
-const PROJECT = "django-doks";
+export const PROJECT = "django-doks";
 export const SECRET_MASK = "«secret»";
 const known = (what: string) => `«${what}: known after deploy»`;
 /** The name the Kubernetes provider gives an object without metadata.name: <resource name>-<random suffix>. */
@@ -27,17 +27,37 @@ export const EXAMPLE_VALUES: Record<string, string> = {
 /** Secrets a newcomer has not set yet stand in as masked secrets, as if set with --secret. */
 const STAND_IN_SECRETS = [`${PROJECT}:namecheapPassword`, "digitalocean:token"];
 
+/** The stack file Pulumi.<stack>.yaml in `root`, refused with the stacks there when missing. */
+export function stackFilePath(stack: string, root: string): string {
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        const stacks = fs.readdirSync(root).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+        throw new Error(`no stack file Pulumi.${stack}.yaml (stacks: ${stacks.join(", ") || "none"})`);
+    }
+    return file;
+}
+
 /**
  * The stack file as `pulumi up` hands it to the program: secure values stay secrets (masked, as
- * the render cannot decrypt them) and anything else stays plain, so a secret key stored in plain
- * text is refused by the program with the same message as under `pulumi up`.
+ * the offline tools cannot decrypt them) and anything else stays plain, so a secret key stored in
+ * plain text is refused by the program with the same message as under `pulumi up`.
  */
+export function stackFileConfig(stack: string, root: string): { config: Record<string, string>; secretKeys: string[] } {
+    const { values, secure } = readStackFile(stackFilePath(stack, root), SECRET_MASK, `https://${SECRET_MASK}`);
+    return { config: { ...values }, secretKeys: [...secure] };
+}
+
+const dnsProvider = (config: Record<string, string>) => {
+    try {
+        return (JSON.parse(config[`${PROJECT}:dns`] ?? "{}") as { provider?: unknown }).provider;
+    } catch {
+        return undefined;
+    }
+};
+
+/** The stack file with example values for what a newcomer has not set yet. */
 function stackConfig(stack: string, root: string): { config: Record<string, string>; secretKeys: string[]; examples: string[] } {
-    const file = path.join(root, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) throw new Error(`no stack file Pulumi.${stack}.yaml (stacks: dev, prod)`);
-    const { values, secure } = readStackFile(file, SECRET_MASK, `https://${SECRET_MASK}`);
-    const config: Record<string, string> = { ...values };
-    const secretKeys = [...secure];
+    const { config, secretKeys } = stackFileConfig(stack, root);
     const examples: string[] = [];
     for (const [k, v] of Object.entries(EXAMPLE_VALUES)) {
         const key = `${PROJECT}:${k}`;
@@ -52,7 +72,9 @@ function stackConfig(stack: string, root: string): { config: Record<string, stri
             examples.push("monitoring.alertEmails");
         }
     }
-    for (const key of STAND_IN_SECRETS.filter((k) => config[k] === undefined)) {
+    // Without Namecheap there is no password to stand in for.
+    const standIns = STAND_IN_SECRETS.filter((k) => k !== `${PROJECT}:namecheapPassword` || dnsProvider(config) !== "none");
+    for (const key of standIns.filter((k) => config[k] === undefined)) {
         config[key] = SECRET_MASK;
         secretKeys.push(key);
         examples.push(`${key.replace(`${PROJECT}:`, "")} (secret)`);
@@ -121,6 +143,9 @@ function cloudInvoke(token: string, args: Record<string, Json>): Record<string, 
         case "digitalocean:index/getContainerRegistry:getContainerRegistry":
         case "digitalocean:index/getContainerRegistries:getContainerRegistries":
             return BROKEN_REGISTRY_LOOKUP;
+        case "digitalocean:index/getSizes:getSizes":
+            // Offline there is no price list from the API: the estimate uses its own table.
+            return { id: "offline", sizes: [] };
         default:
             return args;
     }

@@ -161,8 +161,35 @@ function mockSuffix(name: string): string {
     return h.toString(36).padStart(8, "0").slice(0, 8);
 }
 
-function invokeResult(token: string, args: Record<string, any>): Record<string, any> {
+/** A size as GET /v2/sizes lists it, in the provider's field names (GetSizesSize). */
+export function apiSize(slug: string, priceMonthly: number, vcpus: number, memory: number, disk: number) {
+    return {
+        slug,
+        priceMonthly,
+        priceHourly: Math.round((priceMonthly / 672) * 100000) / 100000,
+        vcpus,
+        memory,
+        disk,
+        transfer: vcpus * 2,
+        available: true,
+        regions: ["ams3", "fra1", "lon1", "nyc1", "sfo3", "sgp1"],
+        gpuInfos: [],
+    };
+}
+
+/** The sizes the stacks use, priced as DigitalOcean's API lists them. */
+export const API_SIZES = [apiSize("s-1vcpu-2gb", 12, 1, 2048, 50), apiSize("s-2vcpu-4gb", 24, 2, 4096, 80), apiSize("s-4vcpu-8gb", 48, 4, 8192, 160)];
+
+/** The provider's error when the token may not list sizes (godo's format, wrapped by the provider's data source). */
+export const SIZES_FORBIDDEN =
+    'Error retrieving sizes: GET https://api.digitalocean.com/v2/sizes?page=1&per_page=200: 403 (request "5b1f6cb1-2c8e-4d8a-9a1c-3f3c1d6e2a10") You are not authorized to perform this operation';
+
+function invokeResult(token: string, args: Record<string, any>, sizes: EvaluateOptions["sizes"] = API_SIZES): Record<string, any> {
     switch (token) {
+        case "digitalocean:index/getSizes:getSizes":
+            // As a gRPC error reaches the SDK: the message in `details` (@pulumi/pulumi runtime/invoke.js).
+            if (sizes === "forbidden") throw Object.assign(new Error(SIZES_FORBIDDEN), { code: 2, details: SIZES_FORBIDDEN });
+            return { id: "2026-12-04 00:00:00.000000000 +0000 UTC", sizes };
         case "digitalocean:index/getKubernetesVersions:getKubernetesVersions": {
             const valid = DOKS_VERSIONS.filter((v) => v.startsWith(args.versionPrefix ?? ""));
             return { latestVersion: valid[0] ?? "", validVersions: valid, versionPrefix: args.versionPrefix };
@@ -193,6 +220,8 @@ export interface EvaluateOptions extends ConfigOptions {
     existingRegistry?: boolean;
     /** null: the cloud controller has not annotated the Service with the load balancer's id. */
     loadBalancerIdAnnotation?: null;
+    /** What DigitalOcean's API lists as Droplet sizes (API_SIZES), or "forbidden": a token that may not read them. */
+    sizes?: ReturnType<typeof apiSize>[] | "forbidden";
 }
 
 /**
@@ -243,7 +272,7 @@ async function run(
         planned: plannedState,
         state: cloud(o),
         invoke: (token, args) =>
-            token === "digitalocean:index/getLoadBalancer:getLoadBalancer" ? { ...invokeResult(token, args), ...o.loadBalancerByName } : invokeResult(token, args),
+            token === "digitalocean:index/getLoadBalancer:getLoadBalancer" ? { ...invokeResult(token, args), ...o.loadBalancerByName } : invokeResult(token, args, o.sizes),
     });
 }
 

@@ -41,6 +41,38 @@ describe("project wiring", () => {
         expect(passing.status).toBe(0);
     });
 
+    test("the root shows the product: the Pulumi project, the package files, the docs, the licence and the usual tool configs", () => {
+        const files = fs.readdirSync(ROOT, { withFileTypes: true }).filter((e) => e.isFile() && !e.name.endsWith(".tsbuildinfo")).map((e) => e.name);
+        expect(files.sort()).toEqual(
+            [
+                ".gitignore",
+                "CONTRIBUTING.md",
+                "LICENSE",
+                "Pulumi.dev.yaml",
+                "Pulumi.prod.yaml",
+                "Pulumi.yaml",
+                "README.md",
+                "eslint.config.mjs",
+                "index.ts",
+                "jest.config.js",
+                "package-lock.json",
+                "package.json",
+                "tsconfig.json",
+                "tsconfig.pulumi.json",
+            ].sort(),
+        );
+        expect(fs.readdirSync(path.join(ROOT, "mutation")).sort()).toEqual(
+            ["jest-circus.js", "jest.config.js", "jest.environment.js", "jest.sequencer.js", "stryker.config-rules.mjs", "stryker.config.mjs"].sort(),
+        );
+    });
+
+    test("the licence package.json names is the one in LICENSE", () => {
+        expect(JSON.parse(read("package.json")).license).toBe("Apache-2.0");
+        const licence = read("LICENSE");
+        expect(licence).toMatch(/^\s+Apache License\n\s+Version 2\.0, January 2004\n\s+http:\/\/www\.apache\.org\/licenses\/\n/);
+        expect(licence).toContain("END OF TERMS AND CONDITIONS");
+    });
+
     test("CI installs from the lock file and runs the README's test command", () => {
         const ci = read(".ci/run");
         expect(ci).toMatch(/^set -euo pipefail$/m);

@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -6,9 +7,10 @@ import program from "../index";
 import { applyOrder } from "../offline/apply-order";
 import type { Registered } from "../offline/types";
 import { maskSecrets } from "../offline/secrets";
-import { render } from "../scripts/render";
+import { objectFile, render, renderReport, RENDER_USAGE } from "../scripts/render";
 import { evaluateOffline, SECRET_MASK } from "../scripts/render-stack";
 import { evaluateFailure, ROOT, SECRET_TEXTS, validateObjects } from "./harness";
+import { COMPLETED_DEV, committedStackFile } from "./stack-file-texts";
 
 const SUFFIX = "«suffix»";
 
@@ -18,7 +20,7 @@ describe.each(["dev", "prod"])("npm run render -- %s", (stack) => {
     let objects: Map<string, { kind: string; metadata: { name?: string; namespace?: string }; [k: string]: unknown }>;
     beforeAll(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
-        files = await render(stack, dir);
+        files = (await render(stack, dir)).files;
         objects = new Map(files.filter((f) => f.endsWith(".yaml")).map((f) => [f, parseYaml(read(f))]));
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -71,7 +73,7 @@ describe.each(["dev", "prod"])("npm run render -- %s", (stack) => {
         expect(plan).toContain("dependsOn: platform-cert-manager");
         expect(plan).toContain(`loadBalancerIp: "«load balancer IP: known after deploy»"`);
         expect(plan).toMatch(/\| \*\*Total\*\* \| +\| +\| \*\*\d+\.\d\d\*\* \|/);
-        expect(plan).toContain("Example values stand in");
+        expect(plan).toContain("example values stand in for what this stack does not set yet");
         if (stack === "dev") {
             expect(plan).toContain("Created by this stack: `example-registry`");
         } else {
@@ -134,7 +136,7 @@ describe("the render refuses what pulumi up refuses", () => {
 
     test("a secure value stays a secret: the render runs and masks it", async () => {
         withStackFile(`${committed()}  django-doks:namecheapPassword:\n    secure: v1:AAAAAAAAAAAAAAAA:BBBB\n`);
-        const files = await render("dev", path.join(root, "out"), root);
+        const { files } = await render("dev", path.join(root, "out"), root);
         expect(files).toContain("plan.md");
         expect(fs.readFileSync(path.join(root, "out", "dev", "plan.md"), "utf8")).not.toContain("namecheapPassword (secret)");
     });
@@ -184,3 +186,90 @@ describe("apply order", () => {
         expect(order.map((r) => r.name)).toEqual(["late", "inner", "x"]);
     });
 });
+
+describe("what the render says, and files a reviewer can diff", () => {
+    let root: string;
+    beforeEach(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "render-say-"));
+    });
+    afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+    /** Renders a stack file text into its own folder; returns each file's text by path. */
+    const renderText = async (text: string, name: string) => {
+        const stackRoot = path.join(root, name);
+        fs.mkdirSync(stackRoot);
+        fs.writeFileSync(path.join(stackRoot, "Pulumi.dev.yaml"), text);
+        const rendered = await render("dev", path.join(stackRoot, "out"), stackRoot, {});
+        const texts = new Map(rendered.files.map((f) => [f, fs.readFileSync(path.join(stackRoot, "out", "dev", f), "utf8")]));
+        return { rendered, texts };
+    };
+    const changedFiles = (a: Map<string, string>, b: Map<string, string>) =>
+        [...new Set([...a.keys(), ...b.keys()])].filter((f) => f.startsWith("kubernetes/") && a.get(f) !== b.get(f)).sort();
+
+    test("an incomplete stack is said first and loudly: the example values and what pulumi up would refuse", async () => {
+        const { rendered } = await renderText(committedStackFile("dev"), "committed");
+        const report = renderReport("dev", rendered).split("\n");
+        expect(report[0]).toBe("NOT READY FOR `pulumi up`: Pulumi.dev.yaml is incomplete, so this render is not what `pulumi up` would do.");
+        expect(report[1]).toBe(
+            "Example values stand in for: registryName, hostname, acmeEmail, staticContent, monitoring.alertEmails, namecheapPassword (secret), digitalocean:token (secret).",
+        );
+        expect(report).toContain("`pulumi up` would refuse the stack file as it is:");
+        expect(report).toContain("  - django-doks:registryName = (not set): expected a value (required): a string");
+        expect(report.at(-2)).toMatch(/^wrote out\/dev\/plan\.md and \d+ Kubernetes objects under out\/dev\/kubernetes\/$/);
+        expect(report.at(-1)).toMatch(/^Estimated monthly cost: \$\d+\.\d\d \(USD, DigitalOcean list prices; node prices from the offline price table of \d{4}-\d\d-\d\d/);
+    });
+
+    test("a complete stack renders without the warning; with dns.provider none no Namecheap password stands in", async () => {
+        const complete = await renderText(COMPLETED_DEV, "complete");
+        expect(complete.rendered).toMatchObject({ examples: [], refusal: undefined });
+        expect(renderReport("dev", complete.rendered)).not.toContain("NOT READY");
+        const none = await renderText(`${committedStackFile("dev")}  django-doks:dns:\n    provider: none\n`, "none");
+        expect(none.rendered.examples).not.toContain("namecheapPassword (secret)");
+        expect(none.rendered.refusal).not.toContain("namecheapPassword");
+        expect(none.texts.get("plan.md")).not.toContain("namecheapPassword");
+    });
+
+    test("files are named by namespace, kind and name; a change to one object changes one file, monitoring none", async () => {
+        const base = await renderText(COMPLETED_DEV, "base");
+        expect([...base.texts.keys()]).toEqual(expect.arrayContaining([
+            "kubernetes/_cluster/namespace-ingress-nginx.yaml",
+            "kubernetes/_cluster/clusterissuer-letsencrypt-staging.yaml",
+            "kubernetes/django/deployment-web.yaml",
+            "kubernetes/django/horizontalpodautoscaler-web.yaml",
+            "kubernetes/django/configmap-app-config-suffix.yaml",
+        ]));
+        for (const f of base.rendered.files.filter((x) => x.endsWith(".yaml"))) expect(objectFile(parseYaml(base.texts.get(f)!))).toBe(f);
+        const maxReplicas = await renderText(`${COMPLETED_DEV}  django-doks:app:\n    maxReplicas: 5\n`, "max-replicas");
+        expect(changedFiles(base.texts, maxReplicas.texts)).toEqual(["kubernetes/django/horizontalpodautoscaler-web.yaml"]);
+        const noMonitoring = await renderText(COMPLETED_DEV.replace("    enabled: true\n    alertEmails:\n      - ops@acme-test.org\n", "    enabled: false\n"), "no-monitoring");
+        expect(changedFiles(base.texts, noMonitoring.texts)).toEqual([]);
+        expect(noMonitoring.texts.get("plan.md")).not.toEqual(base.texts.get("plan.md"));
+    });
+
+    test("plan.md opens with the cost: notes on the lines no resource creates, a maximum only with autoscaling", async () => {
+        const { texts } = await renderText(COMPLETED_DEV, "cost");
+        const plan = texts.get("plan.md")!;
+        expect(plan.indexOf("## Estimated monthly cost")).toBeLessThan(plan.indexOf("## Apply order"));
+        expect(plan).toMatch(/\| Load balancer node \| 1 \| 12\.00 \| 12\.00 \| not a resource of the plan: DOKS's cloud controller creates it/);
+        expect(plan).toMatch(/\| Block storage \(GiB\) \| \d+ \| 0\.10 \| [\d.]+ \| not a resource of the plan: DOKS's CSI driver provisions the volume/);
+        expect(plan).not.toContain("autoscaling maximum");
+        const autoscaled = await renderText(`${COMPLETED_DEV}  django-doks:nodeAutoscale:\n    minNodes: 3\n    maxNodes: 5\n`, "autoscaled");
+        expect(autoscaled.texts.get("plan.md")).toMatch(/\| At the node autoscaling maximum \| +\| +\| \d+\.\d\d \|/);
+    });
+
+    test("a node size outside the table still gives a total, naming the unpriced line", async () => {
+        const { rendered, texts } = await renderText(COMPLETED_DEV.replace("django-doks:nodeSize: s-2vcpu-4gb", "django-doks:nodeSize: s-2vcpu-4gb-intel"), "intel");
+        expect(rendered.cost.unpriced).toEqual([]);
+        const unknown = await renderText(COMPLETED_DEV.replace("django-doks:nodeSize: s-2vcpu-4gb", "django-doks:nodeSize: s-3vcpu-6gb"), "unknown");
+        expect(unknown.rendered.cost.unpriced.map((u) => u.item)).toEqual(["DOKS node s-3vcpu-6gb (workers)"]);
+        expect(renderReport("dev", unknown.rendered)).toMatch(/Estimated monthly cost: \$\d+\.\d\d \(partial\).*Partial: without DOKS node s-3vcpu-6gb \(workers\) x 3 \(no price for node size "s-3vcpu-6gb"/);
+        expect(unknown.texts.get("plan.md")).toContain("| **Total (partial)** |");
+        expect(texts.get("plan.md")).toContain("| DOKS node s-2vcpu-4gb-intel (workers) | 3 | 28.00 | 84.00 |");
+    });
+
+    test("--help prints the usage", () => {
+        const r = spawnSync("node", ["-r", "ts-node/register/transpile-only", "scripts/render.ts", "--help"], { cwd: ROOT, encoding: "utf8" });
+        expect(r.status).toBe(0);
+        expect(r.stdout.trim()).toBe(RENDER_USAGE);
+    });
+});
+
