@@ -194,13 +194,14 @@ test("the whole error, as pulumi up prints it", () => {
         [
             'Invalid configuration for stack "dev" (nothing was created):',
             `  - ${PROJECT}:nodeCount = 0: expected at least 1`,
-            'Set values with: pulumi config set --stack dev <key> <value> (see README, "Configuration").',
+            "Set values with: pulumi config set --stack dev <key> <value> (--path for a key inside an object).",
+            "What each key takes: docs/configuration.md#keys.",
         ].join("\n"),
     );
 });
 
 describe("config namespaces", () => {
-    const keys = (...names: string[]) => names.map((key) => ({ key, value: "x", secret: false }));
+    const keys = (...names: string[]) => names;
 
     test("the providers' namespaces are read", () => {
         expect(PROVIDER_NAMESPACES).toEqual(["digitalocean", "kubernetes", "random", "command", "docker-build", "pulumi"]);
@@ -210,8 +211,157 @@ describe("config namespaces", () => {
     test.each([
         ["dango-do:hostname", 'no such namespace "dango-do": a key of django-doks: did you mean django-doks:hostname?'],
         ["ango-do:hostname", 'no such namespace "ango-do": a namespace the stack reads (django-doks, digitalocean, kubernetes, random, command, docker-build, pulumi)'],
-        ["hostname", 'no such namespace "": a namespace the stack reads (django-doks, digitalocean, kubernetes, random, command, docker-build, pulumi)'],
-    ])("%s: did-you-mean up to 3 edits from the project's name", (key, expected) => {
-        expect(namespaceProblems(PROJECT, keys(key))).toEqual([`  - ${key} = "x": expected ${expected}`]);
+        ["digitaloean:token", 'no such namespace "digitaloean": did you mean digitalocean:token?'],
+        ["kubernets:context", 'no such namespace "kubernets": did you mean kubernetes:context?'],
+        ["hostname", "a namespace: the project's keys are written django-doks:hostname in the stack file (pulumi config set hostname <value> writes that)"],
+    ])("%s: did-you-mean up to 3 edits from a namespace the stack reads, the value never shown", (key, expected) => {
+        expect(namespaceProblems(PROJECT, keys(key))).toEqual([`  - ${key} = (value not shown): expected ${expected}`]);
+    });
+});
+
+describe("messages that say what to do", () => {
+    /** The message's problem lines. */
+    const problemLines = (e: Error | undefined) => e?.message.split("\n").filter((l) => l.startsWith("  - ")) ?? [];
+    /** The lines after the problems. */
+    const footer = (e: Error | undefined) => e?.message.split("\n").slice(1).filter((l) => !l.startsWith("  - ")) ?? [];
+    const PLAIN = "Set values with: pulumi config set --stack dev <key> <value> (--path for a key inside an object).";
+    const SECRET = "Set secrets with: pulumi config set --stack dev --secret <key> <value> (--path for appSecrets.<NAME> and monitoring.slackWebhook).";
+    const APP_KEYS = "image, minReplicas, maxReplicas, autoscaling, cpuUtilization, memoryUtilization, resources, env, gunicornWorkers, probes, migrateCommand, routes, egress";
+
+    test.each([
+        ["a project key", { nodeCont: 3 }, `  - ${PROJECT}:nodeCont = (value not shown): expected no such key: it is not one of the project's keys; did you mean nodeCount?`],
+        ["a key in an object", { app: { resorces: { requests: { cpu: "1" } } } }, `  - ${PROJECT}:app.resorces = (value not shown): expected no such key: app takes only ${APP_KEYS}; did you mean app.resources?`],
+        ["a key two objects deep", { app: { probes: { liveness: "/healthz", readiness: "/readyz", startup: "/healthz", ready: "/readyz" } } }, `  - ${PROJECT}:app.probes.ready = (value not shown): expected no such key: app.probes takes only liveness, readiness, startup`],
+        ["a key nothing is near", { zzzz: 1 }, `  - ${PROJECT}:zzzz = (value not shown): expected no such key: it is not one of the project's keys (see Pulumi.yaml and docs/configuration.md; a typo?)`],
+    ])("a misspelt key (%s) gets the nearest key, never its value", (_title, set, line) => {
+        expect(problemLines(readError("dev", { set }))).toEqual([line]);
+    });
+
+    test("a misspelt secret key is matched against the secret keys, its value hidden, and the footer says --secret", () => {
+        const e = readError("dev", { set: { namecheapPasword: SECRET_TEXTS.namecheapPassword } });
+        expect(problemLines(e)).toEqual([`  - ${PROJECT}:namecheapPasword = (value not shown): expected no such key: it is not one of the project's keys; did you mean namecheapPassword?`]);
+        expect(footer(e)).toEqual([SECRET, "What each key takes: docs/configuration.md#keys."]);
+        expect(e?.message).not.toContain(SECRET_TEXTS.namecheapPassword);
+    });
+
+    test("a token under a misspelt namespace is never shown, and the namespace it meant is", () => {
+        const e = readError("dev", { raw: { "digitaloean:token": SECRET_TEXTS.doToken } });
+        expect(problemLines(e)).toEqual(['  - digitaloean:token = (value not shown): expected no such namespace "digitaloean": did you mean digitalocean:token?']);
+        expect(footer(e)).toEqual([SECRET, "What each key takes: docs/configuration.md#the-digitalocean-token-digitaloceantoken."]);
+        expect(e?.message).not.toContain(SECRET_TEXTS.doToken);
+    });
+
+    test("a project key without the project's namespace is told how project keys are written", () => {
+        expect(problemLines(readError("prod", { raw: { nodeCount: "4" } }))).toEqual([
+            `  - nodeCount = (value not shown): expected a namespace: the project's keys are written ${PROJECT}:nodeCount in the stack file (pulumi config set nodeCount <value> writes that)`,
+        ]);
+    });
+
+    test("an empty plain Namecheap password is one problem: not set", () => {
+        const e = readError("dev", { secrets: { namecheapPassword: "" }, plain: ["namecheapPassword"] });
+        expect(problemLines(e)).toEqual([
+            `  - ${PROJECT}:namecheapPassword = (not set): expected a value (required with dns.provider "namecheap"): the Dynamic DNS password from Namecheap, set with "pulumi config set --secret namecheapPassword <password>"`,
+        ]);
+        expect(readError("dev", { set: { dns: { provider: "none" } }, secrets: { namecheapPassword: "" }, plain: ["namecheapPassword"] })).toBeUndefined();
+    });
+
+    test("an empty plain token is not set: the environment's is taken", () => {
+        expect(readStack("dev", { withoutToken: true, raw: { "digitalocean:token": "" }, env: { DIGITALOCEAN_TOKEN: SECRET_TEXTS.doToken } }).secrets.doToken).toBe(SECRET_TEXTS.doToken);
+        expect(problemLines(readError("dev", { withoutToken: true, raw: { "digitalocean:token": "" } }))).toEqual([
+            '  - digitalocean:token = (not set): expected a value (required): a DigitalOcean API token, set with "pulumi config set --secret digitalocean:token <token>" or the DIGITALOCEAN_TOKEN environment variable',
+        ]);
+    });
+
+    test.each([
+        ["an empty hostname", { hostname: "" }, `  - ${PROJECT}:hostname = "": expected a fully qualified lowercase domain name such as app.example.org`],
+        ["a URL as hostname", { hostname: "https://app.acme-test.org" }, `  - ${PROJECT}:hostname = "https://app.acme-test.org": expected a fully qualified lowercase domain name such as app.example.org`],
+    ])("%s is reported alone, without the Namecheap domain it leaves unknown", (_title, set, line) => {
+        expect(problemLines(readError("prod", { set }))).toEqual([line]);
+    });
+
+    test("a host outside the domain is still reported beside a bad hostname when dns.domain is set", () => {
+        expect(problemLines(readError("dev", { set: { hostname: "", dns: { domain: "acme-test.org" }, extraHostnames: ["www.other-site.net"] } }))).toEqual([
+            `  - ${PROJECT}:hostname = "": expected a fully qualified lowercase domain name such as app.example.org`,
+            `  - ${PROJECT}:dns.domain = "acme-test.org": expected a domain that contains every host name (www.other-site.net is outside it); use dns.provider "none" for hosts elsewhere`,
+        ]);
+    });
+
+    test("a single host name where a list belongs says what a list looks like", () => {
+        expect(problemLines(readError("dev", { set: { extraHostnames: "www.acme-test.org" } }))).toEqual([
+            `  - ${PROJECT}:extraHostnames = "www.acme-test.org": expected a list: in the stack file, the key, then one indented "- www.acme-test.org" line per item (or [www.acme-test.org] on the key's line); or pulumi config set --path "extraHostnames[0]" www.acme-test.org`,
+        ]);
+    });
+
+    test("CPU and memory as numbers, as Kubernetes takes them, kept as text", () => {
+        const { settings } = readStack("dev", { set: { app: { resources: { requests: { cpu: 0.25, memory: 268435456 }, limits: { cpu: 1, memory: "512Mi" } } } } });
+        expect(settings.app.resources).toEqual({ requests: { cpu: "0.25", memory: "268435456" }, limits: { cpu: "1", memory: "512Mi" } });
+        expect(problemLines(readError("dev", { set: { app: { resources: { requests: { cpu: 2 } } } } }))).toEqual([
+            `  - ${PROJECT}:app.resources.requests.cpu = 2: expected at most the cpu limit (500m): Kubernetes refuses a request above its limit`,
+        ]);
+        expect(problemLines(readError("dev", { set: { app: { resources: { limits: { cpu: -1 } } } } }))).toEqual([
+            `  - ${PROJECT}:app.resources.limits.cpu = -1: expected a CPU quantity such as "500m"`,
+        ]);
+    });
+
+    test("a partial app.resources is merged with the defaults, then checked", () => {
+        const { settings } = readStack("prod", { set: { app: { resources: { requests: { cpu: "300m" } } } } });
+        expect(settings.app.resources).toEqual({ requests: { cpu: "300m", memory: "200Mi" }, limits: { cpu: "500m", memory: "512Mi" } });
+        expect(problemLines(readError("prod", { set: { app: { resources: { limits: { memory: "100Mi" } } } } }))).toEqual([
+            `  - ${PROJECT}:app.resources.requests.memory = (not set, default "200Mi"): expected at most the memory limit (100Mi): Kubernetes refuses a request above its limit`,
+        ]);
+        expect(problemLines(readError("prod", { set: { app: { resources: { requests: "300m" } } } }))).toEqual([
+            `  - ${PROJECT}:app.resources.requests = "300m": expected an object`,
+        ]);
+    });
+
+    test("the footer: a plain-text secret alone gets the --secret command only", () => {
+        const e = readError("dev", { plain: ["namecheapPassword"] });
+        expect(footer(e)).toEqual([SECRET, "What each key takes: docs/configuration.md#keys."]);
+    });
+
+    test("the footer: plain keys and secrets, each with its command, and the sections that describe them", () => {
+        const e = readError("dev", { set: { nodeCount: 0, app: { minReplicas: 0 }, vpcIpRange: "8.8.8.0/24" }, plainToken: true });
+        expect(footer(e)).toEqual([
+            PLAIN,
+            SECRET,
+            "What each key takes: docs/configuration.md#the-digitalocean-token-digitaloceantoken, docs/configuration.md#networks, docs/configuration.md#keys, docs/configuration.md#structured-keys.",
+        ]);
+    });
+
+    test("the footer: a stack name problem alone names no key", () => {
+        expect(footer(readError("dev", { stackName: "dev." }))).toEqual([]);
+    });
+});
+
+describe("the static site's repository: a public https URL", () => {
+    const line = (e: Error | undefined) => lineFor(e, "staticContent.repository");
+    const repository = (url: string, extra: object = {}) => ({ set: { staticContent: { repository: url }, ...extra } });
+    const PUBLIC_HTTPS = "a public https git URL such as https://github.com/acme/site.git";
+
+    test.each(["git@github.com:acme/site.git", "ssh://git@github.com/acme/site.git", "SSH://github.com/acme/site.git"])("%s: no SSH", (url) => {
+        expect(line(readError("dev", repository(url)))).toBe(`  - ${PROJECT}:staticContent.repository = ${JSON.stringify(url)}: expected ${PUBLIC_HTTPS}, not SSH: the sync pods have no SSH key`);
+    });
+
+    test.each(["https://x-access-token:ghp_0123456789@github.com/acme/site.git", "https://ghp_0123456789@github.com/acme/site.git"])("credentials in the URL are refused and never shown", (url) => {
+        const e = readError("dev", repository(url));
+        expect(line(e)).toBe(
+            `  - ${PROJECT}:staticContent.repository = (not shown: it holds credentials): expected ${PUBLIC_HTTPS}, without credentials: the sync pods use none, so the repository must be public, and a token in the URL would be stored in plain text in their spec`,
+        );
+        expect(e?.message).not.toContain("ghp_0123456789");
+    });
+
+    test("plain http", () => {
+        expect(line(readError("dev", repository("http://github.com/acme/site.git")))).toBe(
+            `  - ${PROJECT}:staticContent.repository = "http://github.com/acme/site.git": expected ${PUBLIC_HTTPS}: git over plain http can be altered on the way`,
+        );
+    });
+
+    test("a port other than 443 with restricted egress; open egress reaches it", () => {
+        const url = "https://git.acme-test.org:8443/site.git";
+        expect(line(readError("dev", repository(url)))).toBe(
+            `  - ${PROJECT}:staticContent.repository = "${url}": expected a repository on port 443, or app.egress "open": with restricted egress the sync pods reach port 443 alone, not 8443`,
+        );
+        expect(readError("dev", repository(url, { app: { egress: "open" } }))).toBeUndefined();
+        expect(readError("dev", repository("https://git.acme-test.org:443/site.git"))).toBeUndefined();
     });
 });

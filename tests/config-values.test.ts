@@ -149,7 +149,6 @@ const ROWS: Row[] = [
     // the values' types, and keys inside objects
     ["staticContent.branch", 5, "dev", "a string"],
     ["app.probes", 5, "dev", "an object"],
-    ["app.probes.ready", "/readyz", "dev", "no such key: app.probes takes only liveness, readiness, startup"],
     // monitoring
     ["monitoring.slackChannel", "x#ops", "dev", 'a Slack channel name such as "#ops-alerts"'],
     ["monitoring.uptime.regions", [], "dev", "at least 1"],
@@ -161,8 +160,8 @@ const ROWS: Row[] = [
     ["monitoring.loadBalancer.unhealthyBackends", 100, "dev", null],
     ["monitoring.loadBalancer.unhealthyBackends", 101, "dev", "at most 100"],
     // static content
-    ["staticContent.repository", "git+https://github.com/acme/site.git", "dev", "an https git URL such as https://github.com/acme/site.git"],
-    ["staticContent.repository", "httpss://github.com/acme/site.git", "dev", "an https git URL such as https://github.com/acme/site.git"],
+    ["staticContent.repository", "git+https://github.com/acme/site.git", "dev", "a public https git URL such as https://github.com/acme/site.git"],
+    ["staticContent.repository", "httpss://github.com/acme/site.git", "dev", "a public https git URL such as https://github.com/acme/site.git"],
     ["staticContent.branch", "v1", "dev", null],
     ["staticContent.branch", " main", "dev", "a git branch or tag name"],
     ["staticContent.branch", "main ", "dev", "a git branch or tag name"],

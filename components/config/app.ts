@@ -18,10 +18,33 @@ export const DEFAULT_RESOURCES = {
 const imageRef = /^[a-z0-9]+([._\/-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 
 const isQuantity = (q: string) => parseQuantity(q) !== undefined;
+/**
+ * A quantity as text, or as a number (`cpu: 2` in the stack file; `pulumi config set --path`
+ * stores integers as numbers, per its docs), which Kubernetes parses as the same text
+ * (k8s.io/apimachinery pkg/api/resource/quantity.go, Quantity.UnmarshalJSON); kept as the text.
+ */
+const quantity = (message: string) =>
+    z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.string().refine(isQuantity, { message }));
 const computeResources = z.strictObject({
-    cpu: z.string().refine(isQuantity, { message: 'a CPU quantity such as "500m"' }),
-    memory: z.string().refine(isQuantity, { message: 'a memory quantity such as "512Mi"' }),
+    cpu: quantity('a CPU quantity such as "500m"'),
+    memory: quantity('a memory quantity such as "512Mi"'),
 });
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * app.resources as set, over the defaults per requests/limits key: `pulumi config set --path
+ * app.resources.requests.cpu 300m` changes that one value. Anything else is left to the schema.
+ */
+function overDefaults(v: unknown): unknown {
+    if (!isPlainObject(v)) return v;
+    const merged: Record<string, unknown> = { ...v };
+    for (const part of ["requests", "limits"] as const) {
+        const given = v[part];
+        if (given === undefined || isPlainObject(given)) merged[part] = { ...DEFAULT_RESOURCES[part], ...given };
+    }
+    return merged;
+}
 
 const app = z.strictObject({
     app: z
@@ -37,7 +60,7 @@ const app = z.strictObject({
             cpuUtilization: z.int().min(10).max(100).default(80),
             memoryUtilization: z.int().min(10).max(100).default(80),
             resources: z
-                .strictObject({ requests: computeResources, limits: computeResources })
+                .preprocess(overDefaults, z.strictObject({ requests: computeResources, limits: computeResources }))
                 .default(DEFAULT_RESOURCES),
             env: z
                 .record(z.string().regex(envName, { message: "an environment variable name" }), z.string())
@@ -84,6 +107,7 @@ export const appRule: CrossFieldRule<z.output<typeof app>> = ({ app }, ctx) => {
                 code: "custom",
                 path: ["app", "resources", "requests", resource],
                 input: requests[resource],
+                params: { judged: requests[resource] },
                 message: `at most the ${resource} limit (${limits[resource]}): Kubernetes refuses a request above its limit`,
             });
         }

@@ -45,7 +45,9 @@ export function namecheapDomain(c: Pick<DnsAndHosts, "dns" | "hostname">): strin
 /** With dns.provider "namecheap", the domain is a registrable one and holds every host name. */
 export const dnsDomainRule: CrossFieldRule<DnsAndHosts> = (c, ctx) => {
     if (c.dns.provider !== "namecheap") return;
-    const hosts = [c.hostname, ...c.extraHostnames];
+    // A host name that breaks the syntax has its own problem line: the domain is judged on the rest.
+    const hosts = [c.hostname, ...c.extraHostnames].filter((h) => hostnameSchema.safeParse(h).success);
+    if (c.dns.domain === undefined && !hosts.includes(c.hostname)) return;
     const domain = namecheapDomain(c);
     if (domain === undefined || getDomain(domain) !== domain) {
         ctx.addIssue({

@@ -26,7 +26,14 @@ export const rule =
     };
 
 /** A problem a cross-field rule finds: the key's path, its value, what is expected. */
-export type Issue = { code: "custom"; path: PropertyKey[]; input: unknown; message: string };
+export type Issue = {
+    code: "custom";
+    path: PropertyKey[];
+    input: unknown;
+    message: string;
+    /** `judged`: the value the rule judged, shown when the key is not set (a default); `shown`: what to show instead of the value. */
+    params?: { judged?: unknown; shown?: string };
+};
 
 /** Where a rule reports its problems (a zod refinement context). */
 export interface Issues {

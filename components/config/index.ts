@@ -2,7 +2,7 @@
  * The stack's configuration, by the component each key feeds: cluster (with the Kubernetes
  * versions the charts support, and the networks), database, registry, platform, dns, app, static
  * content and monitoring. One reader (read.ts) and its Pulumi loader (load.ts), one error format (errors.ts), the secret checks
- * (secrets.ts).
+ * (secrets.ts) and which keys are secrets (secret-keys.ts).
  */
 export { DEFAULT_RESOURCES, RESERVED_ENV } from "./app";
 export { MAINTENANCE_DAYS, REGIONS } from "./cluster";

@@ -2,10 +2,9 @@
  * From the values Pulumi holds to the parsed configuration, or one ConfigError: the schema, the
  * stack's name, and keys under namespaces nobody reads.
  */
-import { distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { derivedNames, DO_NAME_MAX } from "../naming";
-import { configError, issueLines, problemLine } from "./errors";
+import { configError, issueLines, nearest, NOT_SHOWN, problemLine } from "./errors";
 import { dnsLabel } from "./fields";
 import { labelValueProblem } from "./rules";
 import { configSchema, type ParsedConfig, unwrapped } from "./schema";
@@ -89,22 +88,31 @@ export const PROVIDER_NAMESPACES = ["digitalocean", "kubernetes", "random", "com
 
 /**
  * A key under a namespace nobody reads is a mistake the Pulumi CLI lets through (it passes every
- * `namespace:key` to the program), most often a typo of the project name: report it like a
- * misspelt key, with the key it probably meant.
+ * `namespace:key` to the program), most often a typo of the project's or a provider's name:
+ * report it like a misspelt key, with the key it probably meant, and never its value (a token
+ * under a misspelt namespace would land in CI logs).
  */
-export function namespaceProblems(project: string, keys: { key: string; value: string; secret: boolean }[]): string[] {
+export function namespaceProblems(project: string, keys: string[]): string[] {
     const known = [project, ...PROVIDER_NAMESPACES];
     const problems: string[] = [];
-    for (const { key, value, secret } of keys) {
+    for (const key of keys) {
         const colon = key.indexOf(":");
         const namespace = colon < 0 ? "" : key.slice(0, colon);
         if (known.includes(namespace)) continue;
-        const shown = secret ? "(secret, not shown)" : JSON.stringify(value);
-        const near = distance(namespace, project) <= 3;
-        const hint = near
-            ? `a key of ${project}: did you mean ${project}:${key.slice(colon + 1)}?`
-            : `a namespace the stack reads (${known.join(", ")})`;
-        problems.push(problemLine(key, shown, `no such namespace "${namespace}": ${hint}`));
+        const name = key.slice(colon + 1);
+        // The CLI adds the project's namespace to a key set without one (Pulumi docs, Configuration, "Configuration keys").
+        if (namespace === "") {
+            problems.push(problemLine(key, NOT_SHOWN, `a namespace: the project's keys are written ${project}:${name} in the stack file (pulumi config set ${name} <value> writes that)`));
+            continue;
+        }
+        const near = nearest(namespace, known);
+        const hint =
+            near === project
+                ? `a key of ${project}: did you mean ${project}:${name}?`
+                : near !== undefined
+                  ? `did you mean ${near}:${name}?`
+                  : `a namespace the stack reads (${known.join(", ")})`;
+        problems.push(problemLine(key, NOT_SHOWN, `no such namespace "${namespace}": ${hint}`));
     }
     return problems;
 }

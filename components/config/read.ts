@@ -54,11 +54,9 @@ export function readConfig(source: ConfigSource): { settings: StackSettings; sec
     const values: Record<string, string> = {};
     const secrets: SecretValues = {};
     const all = Object.entries(config);
-    const namespaces = namespaceProblems(
-        project,
-        all.map(([key, value]) => ({ key, value, secret: isSecret(key) })),
-    );
-    if (TOKEN_KEY in config && !isSecret(TOKEN_KEY)) namespaces.push(plainTextProblem(TOKEN_KEY, TOKEN_KEY, stack));
+    const namespaces = namespaceProblems(project, Object.keys(config));
+    // An empty plain value holds no secret: it counts as not set.
+    if (config[TOKEN_KEY] && !isSecret(TOKEN_KEY)) namespaces.push(plainTextProblem(TOKEN_KEY, TOKEN_KEY, stack));
     for (const [key, value] of all) {
         if (!key.startsWith(prefix)) continue;
         const name = key.slice(prefix.length);

@@ -11,7 +11,7 @@ import { dnsDomainRule, dnsKeys } from "./dns";
 import { monitoringKeys } from "./monitoring";
 import { hostnamesRule, platformKeys } from "./platform";
 import { registryKeys, registryRule } from "./registry";
-import { staticContentKeys } from "./static-content";
+import { repositoryPortRule, staticContentKeys } from "./static-content";
 import { kubernetesVersionRule } from "./versions";
 
 /** Every key of the stack, with its default, its checks and the rules between keys. */
@@ -33,7 +33,8 @@ export const configSchema = z
     .superRefine(appRule)
     .superRefine(hostnamesRule)
     .superRefine(dnsDomainRule)
-    .superRefine(registryRule);
+    .superRefine(registryRule)
+    .superRefine(repositoryPortRule);
 
 /** The configuration as written, before defaults. */
 export type RawConfig = z.input<typeof configSchema>;
@@ -45,7 +46,8 @@ export function unwrapped(schema: z.ZodType): z.ZodType {
     let s: z.ZodType = schema;
     for (;;) {
         if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
-        else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
+        // A preprocess is a pipe from a transform into the schema; a transform, a pipe from the schema.
+        else if (s instanceof z.ZodPipe) s = (s.in instanceof z.ZodTransform ? s.out : s.in) as z.ZodType;
         else return s;
     }
 }

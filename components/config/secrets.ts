@@ -5,27 +5,12 @@ import { RESERVED_ENV } from "./app";
 import { configError, problemLine } from "./errors";
 import { envName } from "./fields";
 import type { ParsedConfig } from "./schema";
+import { SECRET_KEYS, type SecretKey, TOKEN_KEY } from "./secret-keys";
 
-/**
- * Config keys read as Pulumi secrets, never parsed or printed with the rest. A dotted key is a
- * leaf of an object key (`pulumi config set --secret --path monitoring.slackWebhook ...`).
- */
-export const SECRET_KEYS = ["namecheapPassword", "appSecrets", "monitoring.slackWebhook"] as const;
-
-export type SecretKey = (typeof SECRET_KEYS)[number];
-
-/** The secret leaves of an object key, by their names in it: "monitoring" → ["slackWebhook"]. */
-export function secretLeaves(objectKey: string): string[] {
-    return SECRET_KEYS.map((k) => k.split("."))
-        .filter(([object, leaf]) => object === objectKey && leaf)
-        .map(([, leaf]) => leaf);
-}
+export { SECRET_KEYS, type SecretKey, secretLeaves, TOKEN_KEY } from "./secret-keys";
 
 /** A secret key's text as read, and whether Pulumi stored it encrypted. */
 export type SecretValues = Partial<Record<SecretKey, { text: string; encrypted: boolean }>>;
-
-/** The provider's token is a secret too. */
-export const TOKEN_KEY = "digitalocean:token";
 
 /** The one message for a secret stored in plain text (the stack, the render and the tests share it). */
 export function plainTextProblem(fullKey: string, setKey: string, stack: string): string {
@@ -69,7 +54,8 @@ export function checkSecrets(
     const problem = (key: string, state: string, expected: string) => problems.push(problemLine(`${project}:${key}`, state, expected));
     for (const key of SECRET_KEYS) {
         const s = secrets[key];
-        if (s && !s.encrypted) {
+        // An empty plain value holds no secret: it counts as not set.
+        if (s && !s.encrypted && s.text !== "") {
             problems.push(plainTextProblem(`${project}:${key}`, key.includes(".") ? `--path ${key}` : key, stack));
         }
     }
