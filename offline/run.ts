@@ -38,13 +38,15 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
                 const key = `${args.type}::${args.name}`;
                 // A read (Resource.get) arrives with the id to read; an import with its import id.
                 const read = args.id || undefined;
-                // A custom resource without an id to read is one the engine would create.
-                const planned = run.preview === true && args.custom !== false && read === undefined;
+                // A custom resource without an id to read is one the engine would create (unless the stack exists).
+                const planned = run.preview === true && run.existing !== true && args.custom !== false && read === undefined;
                 // The engine cannot read an object whose id is unknown (a preview before it
-                // exists): it answers with no outputs, so they stay unknown.
+                // exists), nor through a provider whose configuration is unknown (a first preview):
+                // it answers with no outputs, so they stay unknown (pulumi/pulumi
+                // pkg/resource/plugin/provider_plugin.go, Read: "not fully configured, return an empty bag").
                 const outputs = planned
                     ? (run.planned?.(args.type, args.name, args.inputs) ?? {})
-                    : read === pulumi.runtime.unknownValue
+                    : read === pulumi.runtime.unknownValue || (read !== undefined && !configured(resources, args.provider))
                       ? {}
                       : run.state(args.type, args.name, args.inputs, read);
                 resources.push({
@@ -132,6 +134,27 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
     }
     declared.fill(resources);
     return { evaluation: { resources, invokes, outputs }, error: error ?? rejections.first() };
+}
+
+/** Whether a value holds an unknown, as an input does in a preview. */
+function holdsUnknown(v: unknown): boolean {
+    if (pulumi.isUnknown(v)) return true;
+    if (Array.isArray(v)) return v.some(holdsUnknown);
+    if (v !== null && typeof v === "object") return Object.values(v).some(holdsUnknown);
+    return false;
+}
+
+/**
+ * Whether the provider a reference ("<urn>::<id>") names has a known configuration: no explicit
+ * provider (a default one, configured from the stack's config), or one registered with known inputs.
+ */
+function configured(resources: Registered[], ref: string | undefined): boolean {
+    if (!ref) return true;
+    const urn = ref.slice(0, ref.lastIndexOf("::"));
+    const parts = urn.split("::");
+    const key = `${parts[parts.length - 2].split("$").pop()}::${parts[parts.length - 1]}`;
+    const provider = resources.find((r) => r.key === key);
+    return provider === undefined || !holdsUnknown(provider.inputs);
 }
 
 /** Waits until the SDK has no RPC in flight and nothing else is queued. */

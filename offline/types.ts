@@ -75,6 +75,12 @@ export interface OfflineRun {
     preview?: boolean;
     /** In a preview: the outputs the engine knows for a resource it would create. */
     planned?(type: string, name: string, inputs: Record<string, Json>): Record<string, Json>;
+    /**
+     * In a preview: the stack exists (a preview of an update). Every resource has its id and
+     * `state` answers its outputs; an output `state` leaves out is unknown, as the SDK resolves a
+     * missing output in a preview (@pulumi/pulumi runtime/rpc.js, resolveProperties).
+     */
+    existing?: boolean;
 }
 
 /** The program: `index.ts` awaits what the stack ran last before it registers anything. */

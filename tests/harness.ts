@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { BROKEN_REGISTRY_LOOKUP, runOffline } from "../offline/run";
@@ -222,6 +223,12 @@ export interface EvaluateOptions extends ConfigOptions {
     loadBalancerIdAnnotation?: null;
     /** What DigitalOcean's API lists as Droplet sizes (API_SIZES), or "forbidden": a token that may not read them. */
     sizes?: ReturnType<typeof apiSize>[] | "forbidden";
+    /**
+     * Evaluate as a `pulumi preview` of the stack after its last `pulumi up`: every resource exists
+     * and holds what the cloud answers (`live` on top), except the outputs named here, by resource
+     * name, which its provider plans as unknown for an update of it.
+     */
+    previewUpdate?: Record<string, string[]>;
 }
 
 /**
@@ -266,11 +273,17 @@ async function run(
     stack: StackName,
     o: EvaluateOptions,
 ): Promise<{ evaluation: Evaluation; error?: unknown }> {
+    const answer = cloud(o);
+    const unknown = o.previewUpdate ?? {};
     return runOffline(program, {
         ...stackSettings(stack, o),
-        preview: o.preview,
+        preview: o.preview === true || o.previewUpdate !== undefined,
+        existing: o.previewUpdate !== undefined,
         planned: plannedState,
-        state: cloud(o),
+        state: (type, name, inputs, read) => {
+            const state = answer(type, name, inputs, read);
+            return Object.fromEntries(Object.entries(state).filter(([k]) => !unknown[name]?.includes(k)));
+        },
         invoke: (token, args) =>
             token === "digitalocean:index/getLoadBalancer:getLoadBalancer" ? { ...invokeResult(token, args), ...o.loadBalancerByName } : invokeResult(token, args, o.sizes),
     });
@@ -279,6 +292,19 @@ async function run(
 export const resolve = resolveOutput;
 /** Whether an Output's value is known (false in a preview for what the cloud computes on create). */
 export const isKnown = async (o: unknown): Promise<boolean> => (await resolveOutput(o)).known !== false;
+
+/** A value as the engine receives it: unknowns as its sentinel (KeepUnknowns). */
+export function toWire(v: unknown): unknown {
+    if (pulumi.isUnknown(v)) return pulumi.runtime.unknownValue;
+    if (Array.isArray(v)) return v.map(toWire);
+    if (v && typeof v === "object") {
+        return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, toWire(x)]));
+    }
+    return v;
+}
+
+/** Whether a value holds an unknown anywhere (in a preview). */
+export const hasUnknown = (v: unknown): boolean => JSON.stringify(toWire(v) ?? null).includes(pulumi.runtime.unknownValue);
 
 /** A registered input as the engine receives it: secret values arrive wrapped. */
 export function secretInput<T = any>(input: unknown): { secret: boolean; value: T } {

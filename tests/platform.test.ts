@@ -1,8 +1,25 @@
-import * as pulumi from "@pulumi/pulumi";
 import program from "../index";
 import { DEFAULT_CHARTS } from "../components/config";
 import { ACME_SERVERS, ingressNginxValues, metricsServerValues } from "../components/platform";
-import { evaluate, evaluateFailure, Evaluation, isKnown, LB_ID, LB_IP, LB_IP_BY_NAME, one, ofType, readsOf, resolve, StackName, USER_VALUES } from "./harness";
+import {
+    evaluate,
+    evaluateFailure,
+    Evaluation,
+    hasUnknown,
+    isKnown,
+    LB_ID,
+    LB_IP,
+    LB_IP_BY_NAME,
+    one,
+    ofType,
+    programResources,
+    readsOf,
+    resolve,
+    StackName,
+    toWire,
+    unwrapSecrets,
+    USER_VALUES,
+} from "./harness";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
@@ -129,6 +146,50 @@ describe.each(["dev", "prod"] as const)("%s stack", (stack: StackName) => {
     });
 });
 
+describe.each(["dev", "prod"] as const)("%s: the preview of an ingress-nginx chart upgrade on a running stack", (stack: StackName) => {
+    // The stack ran `up` at the chart version before; the preview asks for the pinned one. The
+    // kubernetes provider plans a release update from its inputs alone and leaves `status` unknown
+    // (pulumi-kubernetes provider/pkg/provider/helm_release.go, Update: checkpointRelease of the inputs).
+    const ingressRelease = "platform-ingress-nginx";
+    let before: Evaluation;
+    let preview: Evaluation;
+    beforeAll(async () => {
+        before = await evaluate(program, stack, { set: { charts: { ...DEFAULT_CHARTS, ingressNginx: "4.15.0" } } });
+        preview = await evaluate(program, stack, { previewUpdate: { [ingressRelease]: ["status"] } });
+    });
+    const byKey = (e: Evaluation) => new Map(programResources(e).map((r) => [r.key, r]));
+
+    test("the release is the only change: every other resource's inputs are known and as the stack holds them", () => {
+        const was = byKey(before);
+        const now = byKey(preview);
+        expect([...now.keys()].sort()).toEqual([...was.keys()].sort());
+        const changed = [...now.values()].filter((r) => JSON.stringify(toWire(r.inputs)) !== JSON.stringify(toWire(was.get(r.key)!.inputs)));
+        expect(changed.map((r) => r.name)).toEqual([ingressRelease]);
+        expect(changed[0].inputs.version).toBe(DEFAULT_CHARTS.ingressNginx);
+        expect([...now.values()].filter((r) => hasUnknown(r.inputs)).map((r) => r.name)).toEqual([]);
+    });
+
+    test("the DNS update and gate, the Ingress and the load balancer alerts carry the known IP and id", () => {
+        const host = USER_VALUES.hostname;
+        const dns = [`dns-record-${host}`, `dns-propagated-${host}`].map((n) => one(preview, "command:local:Command", n));
+        for (const c of dns) expect(unwrapSecrets(c.inputs.environment).DNS_IP).toBe(LB_IP);
+        const ingress = one(preview, "kubernetes:networking.k8s.io/v1:Ingress", "app-web");
+        expect(toWire(ingress.inputs)).toEqual(toWire(one(before, ingress.type, ingress.name).inputs));
+        const lbAlerts = ofType(preview, "digitalocean:index/monitorAlert:MonitorAlert").filter((a) => a.inputs.type.startsWith("v1/insights/lbaas/"));
+        expect(lbAlerts.length).toBeGreaterThan(0);
+        for (const a of lbAlerts) expect(a.inputs.entities).toEqual([LB_ID]);
+    });
+
+    test("the controller Service is read by its known id, after the release", async () => {
+        const read = readsOf(preview, SERVICE)[0];
+        expect(read.read).toBe("ingress-nginx/ingress-nginx-controller");
+        expect(read.opts.dependsOn).toEqual([ingressRelease]);
+        expect(read.seq).toBeGreaterThan(one(preview, RELEASE, ingressRelease).seq);
+        expect(await resolve(preview.outputs.loadBalancerIp)).toEqual({ value: LB_IP, secret: false });
+        expect(await resolve(preview.outputs.loadBalancerId)).toEqual({ value: LB_ID, secret: false });
+    });
+});
+
 describe("platform options", () => {
     test("PROXY protocol on: a REGIONAL load balancer, and the LB hostname so HTTP-01 self-checks pass", async () => {
         const e = await evaluate(program, "dev", { set: { ingressProxyProtocol: true, loadBalancerName: "django-doks-dev-edge" } });
@@ -159,11 +220,13 @@ describe("platform options", () => {
     });
 
     test("preview of a new stack: the Service cannot be read yet, the IP is unknown, nothing fails", async () => {
-        // The status this Service would have on `up` (none) would fail the run; a preview never reads it.
+        // The status this Service would have on `up` (none) would fail the run; a preview never reads
+        // it: the kubernetes provider's configuration (the cluster's kubeconfig) is unknown.
         const e = await evaluate(program, "dev", { preview: true, loadBalancerIngress: [] });
         const read = readsOf(e, SERVICE)[0];
         expect(read.opts.dependsOn).toEqual(["platform-ingress-nginx"]);
-        expect(read.read).toBe(pulumi.runtime.unknownValue);
+        expect(read.read).toBe("ingress-nginx/ingress-nginx-controller");
+        expect(read.outputs).toEqual({});
         expect(await isKnown(e.outputs.loadBalancerIp)).toBe(false);
         expect(e.invokes.filter((i) => i.token.endsWith("getLoadBalancer"))).toEqual([]);
     });

@@ -14,7 +14,7 @@ import program from "../index";
 import { currentStack } from "../policy/common";
 import { policies } from "../policy/policies";
 import { imageProblem } from "../policy/workloads";
-import { evaluate, programResources, Registered, ROOT, StackName } from "./harness";
+import { evaluate, hasUnknown, programResources, Registered, ROOT, StackName, toWire } from "./harness";
 
 // ---------------------------------------------------------------------------------------------
 // A runner that calls the policies the way the policy SDK's analyzer server does
@@ -1022,18 +1022,6 @@ describe("policy/ as a local policy pack (pulumi preview --policy-pack policy)",
 // ---------------------------------------------------------------------------------------------
 // The first `pulumi preview` of each stack (nothing exists yet), through the pack's real analyzer
 // ---------------------------------------------------------------------------------------------
-
-/** A value as the engine hands it to an analyzer: unknowns as its sentinel (KeepUnknowns). */
-function toWire(v: unknown): unknown {
-    if (pulumi.isUnknown(v)) return pulumi.runtime.unknownValue;
-    if (Array.isArray(v)) return v.map(toWire);
-    if (v && typeof v === "object") {
-        return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, toWire(x)]));
-    }
-    return v;
-}
-
-const hasUnknown = (v: unknown) => JSON.stringify(toWire(v) ?? null).includes(pulumi.runtime.unknownValue);
 
 describe.each(["dev", "prod"] as const)("the pack over the first preview of %s (real analyzer, dry run)", (stack: StackName) => {
     let served: ServedPack;

@@ -115,8 +115,8 @@ describe("Node.js version, one truth", () => {
         for (const v of versions) expect(Number(v)).toBeGreaterThanOrEqual(minimum);
         // Every job that installs the packages sets Node up, itself or in the action it calls.
         const installs = jobs.filter((j) => j.steps.some((s) => String(s.run).includes("npm ci") || actions.has(s.uses)));
-        // test.yml's job, deploy's dev and prod, preview's preview, destroy's dev and prod.
-        expect(installs.length).toBe(6);
+        // test.yml's job, deploy's dev and prod, preview's dev and prod, destroy's dev and prod.
+        expect(installs.length).toBe(7);
         for (const j of installs) expect(setupNode([...j.steps, ...j.steps.flatMap((s) => actions.get(s.uses) ?? [])]).length).toBe(1);
     });
 

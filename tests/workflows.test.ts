@@ -106,6 +106,32 @@ function lintAction(extra: Step[] = []): { status: number | null; out: string } 
     return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
+const GOJQ = path.join(ROOT, ".tools", "bin", "gojq");
+
+/**
+ * Runs a step's shell as GitHub does (bash -e with pipefail, in `cwd`), with fake commands on PATH
+ * that log their arguments.
+ */
+function runStep(step: Step, env: Record<string, string>, fakes: Record<string, string>, cwd?: string) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "step-"));
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin);
+    for (const [name, body] of Object.entries(fakes)) {
+        fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\necho "${name} $*" >> "${dir}/calls"\n${body}\n`, { mode: 0o755 });
+    }
+    const script = path.join(dir, "step.sh");
+    fs.writeFileSync(script, step.run ?? "");
+    const output = path.join(dir, "output");
+    fs.writeFileSync(output, "");
+    const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", script], {
+        env: { PATH: `${bin}:${path.dirname(GOJQ)}:${process.env.PATH}`, GITHUB_OUTPUT: output, ...env },
+        cwd: cwd ?? dir,
+        encoding: "utf8",
+    });
+    const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "");
+    return { status: r.status, out: `${r.stdout}${r.stderr}`, output: read(output), calls: read(path.join(dir, "calls")) };
+}
+
 describe("actionlint", () => {
     beforeAll(() => {
         if (fs.existsSync(ACTIONLINT)) return;
@@ -262,19 +288,82 @@ describe("preview.yml", () => {
         expect(wf.concurrency?.["cancel-in-progress"]).toBe(true);
     });
 
-    test("previews dev and prod with the policy pack, commenting on the PR in place", () => {
-        const job = wf.jobs.preview;
+    test.each(["dev", "prod"])("previews %s with the policy pack, commenting on the PR in place, never for a fork's PR", (stack) => {
+        const job = wf.jobs[`preview-${stack}`];
         expect(needs(job)).toEqual(["test"]);
-        expect(job.strategy?.matrix?.stack).toEqual(["dev", "prod"]);
-        const [call] = stackCalls(job);
-        expect(pulumiRun(call).with).toMatchObject({
+        // Secrets are not passed to a workflow run by a pull request from a fork (docs.github.com,
+        // "Events that trigger workflows", pull_request), so such a run tests and stops.
+        expect(job.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+        const calls = stackCalls(job);
+        expect(calls).toHaveLength(1);
+        expect(pulumiRun(calls[0]).with).toMatchObject({
             command: "preview",
             policyPacks: "policy",
             refresh: true,
             "comment-on-pr": true,
             "edit-pr-comment": true,
         });
-        expect(call.with?.stack).toBe("${{ matrix.stack }}");
+        expect(calls[0].with?.stack).toBe(stack);
+    });
+
+    test("has a test job and one preview job per stack, nothing else", () => {
+        expect(Object.keys(wf.jobs).sort()).toEqual(["preview-dev", "preview-prod", "test"]);
+    });
+});
+
+describe("where each stack's secrets come from", () => {
+    // A job reads an environment's secrets (over the repository's of the same name) only when it
+    // names that environment, and only once its protection rules (required reviewers among them)
+    // pass; an environment it names that does not exist yet is created, without rules or secrets
+    // (docs.github.com, "Managing environments for deployment" and "Using secrets in GitHub Actions").
+    const stackJobs: [string, string, string, string | undefined][] = [
+        ["deploy.yml", "dev", "dev", undefined],
+        ["deploy.yml", "prod", "prod", "production"],
+        ["destroy.yml", "destroy-dev", "dev", undefined],
+        ["destroy.yml", "destroy-prod", "prod", "production"],
+        // The prod preview: prod's secrets without the approval "production" asks for.
+        ["preview.yml", "preview-dev", "dev", undefined],
+        ["preview.yml", "preview-prod", "prod", "production-preview"],
+    ];
+
+    test.each(stackJobs)("%s %s runs %s in the environment %p, and tells the action so", (file, jobName, stack, environment) => {
+        const job = load(file).jobs[jobName];
+        expect(envName(job)).toBe(environment);
+        const [call] = stackCalls(job);
+        expect(call.with?.stack).toBe(stack);
+        expect(call.with?.environment).toBe(environment);
+    });
+
+    test("every job that runs a stack is one of those", () => {
+        const all = ["deploy.yml", "destroy.yml", "preview.yml"].flatMap((f) =>
+            Object.entries(load(f).jobs)
+                .filter(([, j]) => stackCalls(j).length > 0)
+                .map(([name]) => `${f} ${name}`),
+        );
+        expect(all.sort()).toEqual(stackJobs.map(([f, j]) => `${f} ${j}`).sort());
+    });
+
+    // The one place that says where each secret and variable lives.
+    const operations = fs.readFileSync(path.join(ROOT, "docs", "operations.md"), "utf8");
+    const start = operations.indexOf("### Where each secret and variable lives");
+    const section = operations.slice(start, operations.indexOf("\n### ", start + 1));
+
+    test("docs/operations.md names every secret and variable the workflows read, and every environment", () => {
+        expect(start).toBeGreaterThan(0);
+        const read = new Set<string>();
+        for (const f of files()) {
+            for (const m of fs.readFileSync(path.join(WORKFLOWS, f), "utf8").matchAll(/\$\{\{\s*(secrets|vars)\.(\w+)\s*\}\}/g)) read.add(m[2]);
+        }
+        expect(read.size).toBeGreaterThanOrEqual(8);
+        for (const name of read) expect(section).toContain(`\`${name}\``);
+        for (const [, , , environment] of stackJobs) if (environment) expect(section).toContain(`\`${environment}\``);
+    });
+
+    test("the README and the workflows point there", () => {
+        expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).toContain("docs/operations.md#where-each-secret-and-variable-lives");
+        for (const f of ["deploy.yml", "destroy.yml", "preview.yml"]) {
+            expect(fs.readFileSync(path.join(WORKFLOWS, f), "utf8")).toContain('docs/operations.md, "Where each secret and variable lives"');
+        }
     });
 });
 
@@ -284,7 +373,6 @@ describe("preview.yml: a stack that does not exist yet", () => {
     const step = (match: (s: Step) => boolean) => steps.find(match)!;
     const check = step((s) => s.id === "stack");
     const notice = step((s) => s.if === "steps.stack.outputs.exists == 'false'");
-    const GOJQ = path.join(ROOT, ".tools", "bin", "gojq");
 
     beforeAll(() => {
         if (fs.existsSync(GOJQ)) return;
@@ -302,16 +390,16 @@ describe("preview.yml: a stack that does not exist yet", () => {
         expect(at(notice)).toBeGreaterThan(at(check));
         // The check runs for every preview (and only there: up and destroy run a stack that is missing
         // into pulumi's own error). It sets exists to true or false, or fails the job.
-        expect(check.if).toBe("inputs.command == 'preview'");
-        expect(stackCalls(load("preview.yml").jobs.preview).map((c) => c.with?.command)).toEqual(["preview"]);
-        expect(preview.if).toBe("steps.stack.outputs.exists != 'false'");
+        expect(check.if).toBe("steps.setup.outputs.ready == 'true' && inputs.command == 'preview'");
+        expect(Object.values(load("preview.yml").jobs).flatMap(stackCalls).map((c) => c.with?.command)).toEqual(["preview", "preview"]);
+        expect(preview.if).toBe("steps.setup.outputs.ready == 'true' && steps.stack.outputs.exists != 'false'");
         // Every command runs the program (PULUMI_RUN_PROGRAM), so a destroy needs the password too.
-        expect(namecheap.if).toBe("steps.stack.outputs.exists != 'false'");
+        expect(namecheap.if).toBe("steps.setup.outputs.ready == 'true' && steps.stack.outputs.exists != 'false'");
     });
 
     test("no step of the PR workflow can create a stack", () => {
         let seen = 0;
-        for (const s of [...load("preview.yml").jobs.preview.steps, ...steps]) {
+        for (const s of [...Object.values(load("preview.yml").jobs).flatMap((j) => j.steps), ...steps]) {
             // Commands, not the notice's advice to the user.
             const commands = (s.run ?? "").split("\n").filter((l) => /^\s*(out=\$\()?pulumi\s/.test(l));
             for (const c of commands) expect(c).not.toMatch(/stack init|--create|stack select (.* )?-c\b/);
@@ -320,26 +408,6 @@ describe("preview.yml: a stack that does not exist yet", () => {
         }
         expect(seen).toBeGreaterThanOrEqual(3);
     });
-
-    /** Runs a step's shell as GitHub does, with fake `pulumi`/`gh` on PATH that log their arguments. */
-    const runStep = (step: Step, env: Record<string, string>, fakes: Record<string, string>) => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "step-"));
-        const bin = path.join(dir, "bin");
-        fs.mkdirSync(bin);
-        for (const [name, body] of Object.entries(fakes)) {
-            fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\necho "${name} $*" >> "${dir}/calls"\n${body}\n`, { mode: 0o755 });
-        }
-        const script = path.join(dir, "step.sh");
-        fs.writeFileSync(script, step.run ?? "");
-        const output = path.join(dir, "output");
-        fs.writeFileSync(output, "");
-        const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", script], {
-            env: { PATH: `${bin}:${path.dirname(GOJQ)}:${process.env.PATH}`, GITHUB_OUTPUT: output, ...env },
-            encoding: "utf8",
-        });
-        const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "");
-        return { status: r.status, out: `${r.stdout}${r.stderr}`, output: read(output), calls: read(path.join(dir, "calls")) };
-    };
 
     // The CLI: exit 6 for a missing stack (pulumi/pulumi pkg/cmd/pulumi/cmd/exit_codes.go; seen
     // with v3.259.0 built from source: "error: no stack named 'prod' found"), older releases exit 1
@@ -368,7 +436,8 @@ describe("preview.yml: a stack that does not exist yet", () => {
         for (const f of ["deploy.yml", "destroy.yml", "preview.yml"]) {
             for (const job of Object.values(load(f).jobs)) for (const c of stackCalls(job)) expect(c.with?.org).toBe("${{ vars.PULUMI_ORG }}");
         }
-        for (const s of steps.filter((x) => x.env?.STACK && x !== name)) expect(s.env?.STACK).toBe("${{ steps.name.outputs.stack }}");
+        // The set-up check runs before the name is made: it reads the stack file by the bare stack.
+        for (const s of steps.filter((x) => x.env?.STACK && x !== name && x.id !== "setup")) expect(s.env?.STACK).toBe("${{ steps.name.outputs.stack }}");
         expect(pulumiStep(loadAction())[0].with?.["stack-name"]).toBe("${{ steps.name.outputs.stack }}");
         const r = runStep(name, { ORG: org, STACK: stack }, {});
         expect(r.status).toBe(0);
@@ -411,6 +480,101 @@ describe("preview.yml: a stack that does not exist yet", () => {
         expect(r.status).toBe(0);
         expect(r.calls).toContain("gh api --method PATCH repos/acme/site/issues/comments/42 -f body=<!-- django-doks: no stack prod -->");
         expect(r.calls).not.toContain("--method POST");
+    });
+});
+
+describe("a repository without the set-up (a new fork): the composite action's set-up check", () => {
+    const steps = loadAction().runs.steps;
+    const check = steps.find((s) => s.id === "setup")!;
+    const github = { GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "someone/django-doks", GITHUB_SHA: "0123abc" };
+    const docs = "https://github.com/someone/django-doks/blob/0123abc/docs/operations.md#where-each-secret-and-variable-lives";
+    const SECRETS = [
+        "DIGITALOCEAN_TOKEN", "PULUMI_ACCESS_TOKEN", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE",
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "NAMECHEAP_DDNS_PASSWORD",
+    ];
+    const BACKEND = "PULUMI_ACCESS_TOKEN (Pulumi Cloud) or PULUMI_BACKEND_URL and PULUMI_CONFIG_PASSPHRASE (a self-managed backend; AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY too for one in a DigitalOcean Space)";
+    /** The check as a call runs it: an input the call leaves out arrives empty (its default ""), unless `unset`. */
+    const runCheck = (set: Record<string, string>, o: { command?: string; stack?: string; environment?: string; cwd?: string; unset?: boolean } = {}) => {
+        const empty = o.unset ? {} : Object.fromEntries(SECRETS.map((n) => [n, ""]));
+        const env = { COMMAND: o.command ?? "up", STACK: o.stack ?? "dev", ENVIRONMENT: o.environment ?? "", ...github, ...empty, ...set };
+        return runStep(check, env, {}, o.cwd);
+    };
+
+    test("comes first, and reads every secret the calls pass, from its environment", () => {
+        expect(steps[0]).toBe(check);
+        const inputs = Object.fromEntries(Object.entries(loadAction().inputs).map(([k]) => [k.toUpperCase().replace(/-/g, "_"), `\${{ inputs.${k} }}`]));
+        for (const name of SECRETS) expect(check.env?.[name]).toBe(inputs[name]);
+        expect(check.env).toMatchObject({ COMMAND: "${{ inputs.command }}", STACK: "${{ inputs.stack }}", ENVIRONMENT: "${{ inputs.environment }}" });
+        expect(check.run).not.toContain("${{");
+    });
+
+    test("every later step runs only when the set-up is there", () => {
+        const ready = "steps.setup.outputs.ready == 'true'";
+        for (const s of steps.slice(1)) {
+            // The PR comment about a missing stack follows the stack check, which itself needs the set-up.
+            if (s.if === "steps.stack.outputs.exists == 'false'") continue;
+            expect(s.if?.startsWith(ready)).toBe(true);
+        }
+        expect(steps.find((s) => s.id === "stack")?.if?.startsWith(ready)).toBe(true);
+    });
+
+    test.each([
+        ["deploy.yml's dev (empty inputs)", { command: "up", stack: "dev" }, "pulumi up dev", "as repository secrets"],
+        ["deploy.yml's dev (unset)", { command: "up", stack: "dev", unset: true }, "pulumi up dev", "as repository secrets"],
+        ["preview.yml's prod", { command: "preview", stack: "prod", environment: "production-preview" }, "pulumi preview prod", "as secrets of the environment production-preview (or of the repository)"],
+        ["destroy.yml's prod", { command: "destroy", stack: "prod", environment: "production" }, "pulumi destroy prod", "as secrets of the environment production (or of the repository)"],
+    ])("none of the secrets (%s): a notice naming what to add and where, the rest skipped, the job green", (_label, o, title, where) => {
+        const r = runCheck({}, o);
+        expect(r.status).toBe(0);
+        expect(r.output).toBe("ready=false\n");
+        expect(r.out).toBe(
+            `::notice title=${title}: not run, no set-up::This repository has none of the secrets the workflows need. ` +
+                `Add DIGITALOCEAN_TOKEN, ${BACKEND} ${where}; with Pulumi Cloud stacks in an organization, the variable PULUMI_ORG too. See ${docs}\n`,
+        );
+    });
+
+    const stackFileWithToken = () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "checkout-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), "config:\n  digitalocean:token:\n    secure: v1:AAAA\n  django-doks:region: fra1\n");
+        return dir;
+    };
+
+    test.each([
+        ["Pulumi Cloud", { DIGITALOCEAN_TOKEN: "dop_v1_x", PULUMI_ACCESS_TOKEN: "pul-x" }],
+        ["a self-managed backend on disk", { DIGITALOCEAN_TOKEN: "dop_v1_x", PULUMI_BACKEND_URL: "file:///srv/state", PULUMI_CONFIG_PASSPHRASE: "p" }],
+        [
+            "a DigitalOcean Space",
+            { DIGITALOCEAN_TOKEN: "dop_v1_x", PULUMI_BACKEND_URL: "s3://state?endpoint=fra1.digitaloceanspaces.com", PULUMI_CONFIG_PASSPHRASE: "p", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" },
+        ],
+    ])("everything there (%s): ready, nothing said", (_label, set) => {
+        const r = runCheck(set);
+        expect(r).toMatchObject({ status: 0, output: "ready=true\n", out: "" });
+    });
+
+    test("the token in the stack file (digitalocean:token) instead of the secret: ready", () => {
+        const cwd = stackFileWithToken();
+        expect(runCheck({ PULUMI_ACCESS_TOKEN: "pul-x" }, { stack: "prod", cwd })).toMatchObject({ status: 0, output: "ready=true\n" });
+        // Only that stack's file counts.
+        const r = runCheck({ PULUMI_ACCESS_TOKEN: "pul-x" }, { stack: "dev", cwd });
+        expect(r.status).toBe(1);
+        expect(r.out).toContain("::error title=pulumi up dev: set-up incomplete::Missing: DIGITALOCEAN_TOKEN.");
+    });
+
+    test.each([
+        ["only the backend", { PULUMI_ACCESS_TOKEN: "pul-x" }, "DIGITALOCEAN_TOKEN"],
+        ["only the token", { DIGITALOCEAN_TOKEN: "dop_v1_x" }, BACKEND],
+        ["a Space without its keys or the passphrase", { DIGITALOCEAN_TOKEN: "dop_v1_x", PULUMI_BACKEND_URL: "s3://state" }, "PULUMI_CONFIG_PASSPHRASE, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY"],
+        ["only the Namecheap password", { NAMECHEAP_DDNS_PASSWORD: "n" }, `DIGITALOCEAN_TOKEN, ${BACKEND}`],
+    ])("a set-up half done (%s) fails the job, naming what is missing", (_label, set, missing) => {
+        const r = runCheck(set, { command: "preview", stack: "prod", environment: "production-preview" });
+        expect(r.status).toBe(1);
+        expect(r.output).toBe("");
+        expect(r.out).toBe(
+            `::error title=pulumi preview prod: set-up incomplete::Missing: ${missing}. ` +
+                `Add each as secrets of the environment production-preview (or of the repository). See ${docs}\n`,
+        );
+        // Names, never values.
+        for (const v of Object.values(set)) expect(r.out).not.toContain(`=${v}`);
     });
 });
 

@@ -76,26 +76,33 @@ export interface LoadBalancer {
  * controller after an upgrade of the release.
  */
 export function readLoadBalancer(parent: pulumi.ComponentResource, name: string, args: LoadBalancerArgs): LoadBalancer {
-    // The release waits until the Service has its load balancer, so its status is set by now.
-    const serviceId = args.ingress.status.apply((s) => `${s.namespace}/${INGRESS_CONTROLLER.service}`);
+    // The id is the program's own (namespace and Service name fixed in charts.ts), so it stays known
+    // in the preview of a release update, whose `status` the provider leaves unknown
+    // (pulumi-kubernetes provider/pkg/provider/helm_release.go, Update: checkpointRelease of the inputs).
+    // dependsOn still reads it after the release, which waits until the Service has its load balancer:
+    // the SDK sends the read once the release's URN resolves (@pulumi/pulumi runtime/resource.js,
+    // readResource -> prepareResource -> dependsOn.js getAllTransitivelyReferencedResourceURNs), and the
+    // engine answers a registration when its step is done (pulumi/pulumi pkg/resource/deploy/source_eval.go,
+    // RegisterResource: "block waiting for the operation to finish").
+    const serviceId = `${INGRESS_CONTROLLER.namespace}/${INGRESS_CONTROLLER.service}`;
     const controller = k8s.core.v1.Service.get(`${name}-ingress-controller`, serviceId, {
         parent,
         provider: args.provider,
         dependsOn: [args.ingress],
     });
-    const id = pulumi.all([serviceId, controller.metadata]).apply(([sid, metadata]) => {
+    const id = controller.metadata.apply((metadata) => {
         const lbId = metadata?.annotations?.[LOAD_BALANCER_ID_ANNOTATION];
-        if (!lbId) throw noLoadBalancerId(sid, metadata?.annotations);
+        if (!lbId) throw noLoadBalancerId(serviceId, metadata?.annotations);
         return lbId;
     });
-    const ip = pulumi.all([serviceId, controller.status, id]).apply(([sid, status, lbId]) => {
+    const ip = pulumi.all([controller.status, id]).apply(([status, lbId]) => {
         const ingressStatus = status?.loadBalancer?.ingress;
         const address = loadBalancerAddress(ingressStatus);
-        if (address === undefined) throw noLoadBalancerIp(sid, ingressStatus);
+        if (address === undefined) throw noLoadBalancerIp(serviceId, ingressStatus);
         if ("ip" in address) return pulumi.output(address.ip);
         return digitalocean.getLoadBalancerOutput({ id: lbId }, { parent }).apply((lb) => {
             const found = loadBalancerAddress([{ ip: lb.ip }]);
-            if (found === undefined || !("ip" in found)) throw noLoadBalancerIp(sid, ingressStatus, { id: lbId, ip: lb.ip });
+            if (found === undefined || !("ip" in found)) throw noLoadBalancerIp(serviceId, ingressStatus, { id: lbId, ip: lb.ip });
             return found.ip;
         });
     });
