@@ -6,6 +6,7 @@ import { parse as parseYaml, stringify } from "yaml";
 import program from "../index";
 import { applyOrder } from "../offline/apply-order";
 import type { Registered } from "../offline/types";
+import { resolveOutput } from "../offline/outputs";
 import { maskSecrets } from "../offline/secrets";
 import { objectFile, render, renderReport, RENDER_USAGE } from "../scripts/render";
 import { evaluateOffline, SECRET_MASK } from "../scripts/render-stack";
@@ -273,3 +274,20 @@ describe("what the render says, and files a reviewer can diff", () => {
     });
 });
 
+
+describe("the README's cost figures", () => {
+    test("are what the program computes for the committed stack files", async () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const estimates: Record<string, { totalUsd: number; maxUsd?: number }> = {};
+        for (const stack of ["dev", "prod"]) {
+            const { evaluation } = await evaluateOffline(stack);
+            const cost = (await resolveOutput(evaluation.outputs.estimatedMonthlyCostUsd)).value as { totalUsd: number; maxUsd?: number };
+            estimates[stack] = cost;
+            const row = `| \`${stack}\` | $${cost.totalUsd.toFixed(2)}${cost.maxUsd === undefined ? "" : `, up to $${cost.maxUsd.toFixed(2)} with the worker pool at its autoscaling maximum`} |`;
+            expect(readme).toContain(row);
+        }
+        expect(readme).toContain(`| both | $${(estimates.dev.totalUsd + estimates.prod.totalUsd).toFixed(2)} |`);
+        // On the README's first screen: before the Contents.
+        expect(readme.indexOf("**What it costs**")).toBeLessThan(readme.indexOf("## Contents"));
+    });
+});

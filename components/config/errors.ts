@@ -9,7 +9,11 @@ import { isSecretKey, secretLeaves, SECRET_KEYS, TOKEN_KEY } from "./secret-keys
 
 /** Bad configuration, found before any resource is created. */
 export class ConfigError extends Error {
-    constructor(message: string) {
+    constructor(
+        message: string,
+        /** The problem lines, for a caller that gathers several checks into one error. */
+        readonly problems: string[] = [],
+    ) {
         super(message);
         this.name = "ConfigError";
     }
@@ -18,7 +22,7 @@ export class ConfigError extends Error {
 /** The error for a stack's problems (lines made by problemLine). */
 export function configError(stack: string, problems: string[]): ConfigError {
     const lines = [`Invalid configuration for stack "${stack}" (nothing was created):`, ...problems, ...footer(stack, problems)];
-    return new ConfigError(lines.join("\n"));
+    return new ConfigError(lines.join("\n"), problems);
 }
 
 const DOCS = "docs/configuration.md";

@@ -7,7 +7,8 @@ import { namecheapDomain } from "./dns";
 import { runtimeUserName } from "./rules";
 import { namespaceProblems, parseConfig } from "./parse";
 import type { ParsedConfig } from "./schema";
-import { checkSecrets, plainTextProblem, resolveDoToken, SECRET_KEYS, secretLeaves, type SecretKey, type SecretValues, takeLeaves, TOKEN_KEY } from "./secrets";
+import { ConfigError, configError } from "./errors";
+import { checkSecrets, plainTextProblem, secretContextOf, resolveDoToken, SECRET_KEYS, secretLeaves, type SecretKey, type SecretValues, takeLeaves, TOKEN_KEY } from "./secrets";
 
 /** What Pulumi hands the program. */
 export interface ConfigSource {
@@ -69,9 +70,21 @@ export function readConfig(source: ConfigSource): { settings: StackSettings; sec
         for (const [leaf, text] of Object.entries(taken)) secrets[`${name}.${leaf}` as SecretKey] = { text, encrypted: isSecret(key) };
         values[name] = rest;
     }
-    const parsed = parseConfig(project, stack, values, namespaces);
-    const checked = checkSecrets(project, stack, parsed, secrets);
-    const doToken = resolveDoToken(stack, config[TOKEN_KEY], source.env);
+    // Every problem at once: the keys, the secrets and the token.
+    const problems: string[] = [];
+    const collect = <T>(check: () => T): T | undefined => {
+        try {
+            return check();
+        } catch (e) {
+            if (!(e instanceof ConfigError)) throw e;
+            problems.push(...e.problems);
+            return undefined;
+        }
+    };
+    const parsed = collect(() => parseConfig(project, stack, values, namespaces));
+    const checked = collect(() => checkSecrets(project, stack, parsed ?? secretContextOf(values), secrets));
+    const doToken = collect(() => resolveDoToken(stack, config[TOKEN_KEY], source.env));
+    if (parsed === undefined || checked === undefined || doToken === undefined) throw configError(stack, problems);
     return {
         settings: {
             ...parsed,

@@ -4,7 +4,6 @@
 import { RESERVED_ENV } from "./app";
 import { configError, problemLine } from "./errors";
 import { envName } from "./fields";
-import type { ParsedConfig } from "./schema";
 import { SECRET_KEYS, type SecretKey, TOKEN_KEY } from "./secret-keys";
 
 export { SECRET_KEYS, type SecretKey, secretLeaves, TOKEN_KEY } from "./secret-keys";
@@ -40,6 +39,36 @@ export function takeLeaves(text: string, leaves: string[]): { rest: string; take
     return { rest: JSON.stringify(rest), taken };
 }
 
+/** What the secret checks read of the rest of the config. */
+export interface SecretContext {
+    dns: { provider?: string };
+    monitoring: { slackChannel?: string };
+    app: { env: Record<string, string> };
+}
+
+/**
+ * The SecretContext read leniently from the raw values, for when the rest does not parse: each
+ * secret problem is still reported with the others (dns.provider defaults to "namecheap", as in
+ * the schema; an invalid one asks for no password).
+ */
+export function secretContextOf(values: Record<string, string>): SecretContext {
+    const object = (key: string): Record<string, unknown> => {
+        try {
+            const v: unknown = JSON.parse(values[key] ?? "{}");
+            return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+        } catch {
+            return {};
+        }
+    };
+    const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+    const env = object("app").env;
+    return {
+        dns: { provider: text(object("dns").provider ?? "namecheap") },
+        monitoring: { slackChannel: text(object("monitoring").slackChannel) },
+        app: { env: env !== null && typeof env === "object" && !Array.isArray(env) ? (env as Record<string, string>) : {} },
+    };
+}
+
 /**
  * Checks the secret keys without ever printing their values: set when needed, set with
  * --secret, and (appSecrets) an object of variable names that do not clash.
@@ -47,7 +76,7 @@ export function takeLeaves(text: string, leaves: string[]): { rest: string; take
 export function checkSecrets(
     project: string,
     stack: string,
-    parsed: ParsedConfig,
+    parsed: SecretContext,
     secrets: SecretValues,
 ): { namecheapPassword?: string; appSecrets: Record<string, string>; slackWebhook?: string } {
     const problems: string[] = [];
