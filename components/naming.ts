@@ -45,7 +45,8 @@ export const WORKER_POOL_LABEL = { "django-doks/pool": "workers" } as const;
  * a new pool beside the old one.
  */
 export function workerPoolName(nodeSize: string): string {
-    return `workers-${nodeSize}`;
+    // DOKS names the pool's nodes <pool name>-<suffix>, and a Kubernetes node name takes no "_" (so1_5-... sizes).
+    return `workers-${nodeSize.replace(/_/g, "-")}`;
 }
 
 /** Every DigitalOcean name the stack derives from its project and stack names. */

@@ -1,5 +1,6 @@
 import { CostInput, estimatedMonthlyCostUsd, nodePricesFrom, OFFLINE_NODE_PRICES } from "../components/cost";
 import { doksNodeSizeProblem } from "../components/config/rules";
+import { configSchema } from "../components/config/schema";
 import { DROPLET_PRICES_AS_OF, DROPLET_PRICES_USD } from "../components/droplet-prices";
 import { PRICES, PRICES_AS_OF } from "../components/prices";
 
@@ -52,6 +53,7 @@ describe("price table", () => {
         for (const family of ["s-", "g-", "gd-", "c-", "c2-", "m-", "m3-", "m6-", "so-", "so1_5-"]) expect(slugs.some((s) => s.startsWith(family))).toBe(true);
         expect(slugs).toEqual(expect.arrayContaining(["s-2vcpu-4gb-intel", "s-2vcpu-4gb-amd", "g-2vcpu-8gb", "c-2", "m-2vcpu-16gb"]));
         expect(slugs.filter((s) => doksNodeSizeProblem(s) !== undefined)).toEqual([]);
+        expect(slugs.filter((s) => !configSchema.shape.nodeSize.safeParse(s).success)).toEqual([]);
         expect(Object.values(DROPLET_PRICES_USD).every((usd) => Number.isFinite(usd) && usd > 0)).toBe(true);
         expect(PRICES.droplet["g-2vcpu-8gb"]).toEqual({ usd: 63, confirmed: false });
     });

@@ -2,7 +2,7 @@ import program from "../index";
 import { buildKubeconfig } from "../components/kubeconfig";
 import { postgresUri } from "../components/database";
 import { pickVersion } from "../components/cluster";
-import { resourceName, stackTags } from "../components/naming";
+import { resourceName, stackTags, workerPoolName } from "../components/naming";
 import {
     evaluate,
     evaluateFailure,
@@ -320,6 +320,11 @@ describe("overrides reach the resources", () => {
 });
 
 describe("pure helpers", () => {
+    test("the worker pool's name carries its size, in the characters a Kubernetes node name takes", () => {
+        expect(workerPoolName("s-2vcpu-4gb")).toBe("workers-s-2vcpu-4gb");
+        expect(workerPoolName("so1_5-2vcpu-16gb")).toBe("workers-so1-5-2vcpu-16gb");
+    });
+
     test("pickVersion returns the newest, or names the key and how to list releases", () => {
         expect(pickVersion("1.36.", "1.36.4-do.1")).toBe("1.36.4-do.1");
         expect(() => pickVersion("1.29.", "")).toThrow(

@@ -19,7 +19,8 @@ export const MAINTENANCE_DAYS = [
     "any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 ] as const;
 
-const slug = /^[a-z0-9]+(-[a-z0-9]+)+$/;
+// Droplet slugs: lower-case words joined by "-"; Storage-Optimized 1.5x sizes carry an "_" (so1_5-2vcpu-16gb).
+const slug = /^[a-z0-9]+(_[a-z0-9]+)?(-[a-z0-9]+)+$/;
 const privateCidr =
     /^(10\.\d{1,3}\.\d{1,3}\.\d{1,3}|172\.(1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3}|192\.168\.\d{1,3}\.\d{1,3})\/(1[6-9]|2[0-8])$/;
 
