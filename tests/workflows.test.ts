@@ -693,3 +693,55 @@ describe("destroy.yml", () => {
         expect(r.out).toContain('::error::Unknown stack "staging".');
     });
 });
+
+describe("the preview's PR comment: the estimated cost before and after", () => {
+    const steps = loadAction().runs.steps;
+    const step = steps.find((s) => s.name?.startsWith("Estimated cost of"))!;
+    const heading = "#### :tropical_drink: `preview` on django-doks/acme/prod";
+    const preview = `${heading}\n\n<details>\n<summary>Pulumi report</summary>\n<pre>\nResources:\n    ~ 1 to update\n    60 unchanged\n</pre>\n</details>`;
+    const cost = (totalUsd: number) =>
+        JSON.stringify({ totalUsd, lines: [{ item: "DOKS node s-2vcpu-4gb (workers)", quantity: totalUsd / 24, unitUsd: 24, usd: totalUsd }], unpriced: [], nodePrices: "table" });
+    // git and npm stand in for the base's checkout and each commit's `npm run cost`; gh for the REST API.
+    const fakes = (comments: object[], baseHasScript: boolean) => ({
+        git: `if [ "$1" = worktree ]; then mkdir -p "$4/scripts"; ${baseHasScript ? 'touch "$4/scripts/cost.ts";' : ""} fi`,
+        npm: `if [ "$1" = run ]; then case "$PWD" in */base) echo '${cost(72)}';; *) echo '${cost(96)}';; esac; fi`,
+        gh: [
+            `if [ "$2" = --paginate ]; then echo '${JSON.stringify(comments)}' | gojq -r "$5"; exit 0; fi`,
+            `if [ "$2" = --method ]; then for a; do case "$a" in body=@*) cp "\${a#body=@}" "$OUT_BODY";; esac; done; exit 0; fi`,
+            `echo '${JSON.stringify(comments)}' | gojq -r '.[] | select(.id == 42) | .body'`,
+        ].join("\n"),
+    });
+    const run = (comments: object[], baseHasScript = true) => {
+        const temp = fs.mkdtempSync(path.join(os.tmpdir(), "runner-temp-"));
+        const out = path.join(temp, "posted.md");
+        const env = { STACK_FILE: "prod", STACK: "acme/prod", BASE_SHA: "b45e", PR: "7", GH_TOKEN: "t", GH_REPO: "acme/site", RUNNER_TEMP: temp, OUT_BODY: out };
+        const r = runStep(step, env, fakes(comments, baseHasScript), ROOT);
+        return { ...r, calls: r.calls.trim().split("\n"), posted: fs.existsSync(out) ? fs.readFileSync(out, "utf8") : "" };
+    };
+
+    test("runs only after a successful preview that comments on the PR", () => {
+        expect(step.if).toBe("steps.setup.outputs.ready == 'true' && steps.pulumi.outcome == 'success' && inputs.command == 'preview' && inputs.comment-on-pr == 'true'");
+        expect(steps.indexOf(step)).toBe(steps.findIndex((s) => s.id === "pulumi") + 1);
+        expect(steps.find((s) => s.id === "pulumi")!.with?.["comment-on-pr"]).toBe("${{ inputs.comment-on-pr }}");
+    });
+
+    test("the base's and the head's estimates, appended to the preview's comment, which keeps its summary", () => {
+        const r = run([{ id: 1, body: "#### :tropical_drink: `preview` on django-doks/acme/dev\n..." }, { id: 42, body: preview }]);
+        expect(r.status).toBe(0);
+        expect(r.calls).toContain("git fetch --no-tags --depth=1 origin b45e");
+        expect(r.calls).toContainEqual(expect.stringMatching(/^git worktree add --detach \S+\/cost-prod\/base b45e$/));
+        expect(r.calls).toContainEqual(expect.stringMatching(/^gh api --method PATCH repos\/acme\/site\/issues\/comments\/42 -F body=@\S+\/body\.md$/));
+        expect(r.posted.startsWith(`${preview}\n\n<!-- django-doks: cost prod -->\n`)).toBe(true);
+        expect(r.posted).toContain("| **Total** | $72.00 | $96.00 | **+$24.00** |");
+        expect(r.posted).toContain("| DOKS node s-2vcpu-4gb (workers) | 3 x $24.00 = $72.00 | 4 x $24.00 = $96.00 | +$24.00 |");
+    });
+
+    test("a base without the cost script says so; without the preview's comment, a comment of its own", () => {
+        const r = run([{ id: 1, body: "unrelated" }], false);
+        expect(r.status).toBe(0);
+        expect(r.calls).toContainEqual(expect.stringMatching(/^gh api --method POST repos\/acme\/site\/issues\/7\/comments -F body=@/));
+        expect(r.posted.startsWith("<!-- django-doks: cost prod -->\n")).toBe(true);
+        expect(r.posted).toContain("| **Total** | not available | $96.00 | – |");
+        expect(r.posted).toContain("No estimate before the change: the base commit has no scripts/cost.ts");
+    });
+});
