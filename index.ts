@@ -1,6 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { App, APP_NAMESPACE } from "./components/app";
+import { App, APP_NAMESPACE, TLS_SECRET_NAME } from "./components/app";
 import { Cluster, versionPlan } from "./components/cluster";
 import { loadConfig } from "./components/config";
 import { type SizesAnswer, stackCostEstimate } from "./components/cost";
@@ -82,6 +82,10 @@ export = async function program() {
 
     const platform = new Platform("platform", {
         provider: cluster.provider,
+        entrypoints: config.entrypoints,
+        hostnames: config.hostnames,
+        appNamespace: APP_NAMESPACE,
+        tlsSecretName: TLS_SECRET_NAME,
         charts: config.charts,
         ingressReplicas: config.ingressReplicas,
         proxyProtocol: config.ingressProxyProtocol,
@@ -127,8 +131,7 @@ export = async function program() {
         databaseRoles: { database: database.database, owner: database.user, runtime: database.runtimeUser, adminUrl: database.adminUri },
         database: { cidr: network.ipRange, ports: [database.port, database.poolPort] },
         registryDockerConfigJson: registry.dockerConfigJson,
-        ingressClassName: platform.ingressClassName,
-        ingressNamespace: platform.ingressNamespace,
+        traffic: platform.traffic,
         clusterIssuer: platform.defaultClusterIssuer,
         dnsReady: dns.ready,
         routes: config.app.routes,
@@ -172,7 +175,8 @@ export = async function program() {
         vpcId: network.vpcId,
         loadBalancerIp: platform.loadBalancerIp,
         loadBalancerId: platform.loadBalancerId,
-        ingressClassName: platform.ingressClassName,
+        ...(platform.ingressClassName !== undefined && { ingressClassName: platform.ingressClassName }),
+        ...(platform.traffic.gateway && { gateway: `${platform.traffic.gateway.namespace}/${platform.traffic.gateway.name}` }),
         clusterIssuer: platform.defaultClusterIssuer,
         databaseHost: database.privateHost,
         databasePort: database.port,

@@ -16,6 +16,8 @@ export interface CostInput {
     /** Database nodes: the primary plus standbys. */
     dbNodeCount: number;
     loadBalancerNodes: number;
+    /** What the load balancers front: ingress-nginx's Service, the Gateway's, or both while a stack moves (default: ingress-nginx). */
+    loadBalancersFor?: ("nginx" | "gateway")[];
     volumeGiB: number;
     registryTier: string;
     /** false when another stack owns (and pays for) the registry. */
@@ -64,9 +66,14 @@ export const OFFLINE_NODE_PRICES: NodePrices = {
     source: `the offline price table of ${DROPLET_PRICES_AS_OF} (components/droplet-prices.ts)`,
 };
 
+const LOAD_BALANCER_FOR = {
+    nginx: "ingress-nginx's Service of type LoadBalancer",
+    gateway: "the Gateway (Cilium's Service cilium-gateway-web; DOKS charges only for the load balancer)",
+};
+
 const NOTES = {
-    loadBalancer:
-        "not a resource of the plan: DOKS's cloud controller creates it for ingress-nginx's Service of type LoadBalancer, and deletes it with the Service",
+    loadBalancer: (fronts: ("nginx" | "gateway")[]) =>
+        `not a resource of the plan: DOKS's cloud controller creates ${fronts.length > 1 ? "one each" : "it"} for ${fronts.map((f) => LOAD_BALANCER_FOR[f]).join(" and ")}, and deletes it with the Service`,
     blockStorage:
         "not a resource of the plan: DOKS's CSI driver provisions the volume for the static content's PersistentVolumeClaim (staticContent.size)",
 };
@@ -126,7 +133,7 @@ export function estimatedMonthlyCostUsd(input: CostInput, prices: PriceTable = P
     if (input.haControlPlane) rest.push(line("DOKS HA control plane", 1, prices.doksHaControlPlane.usd));
     rest.push(...priced(`PostgreSQL ${input.dbSize} primary`, 1, db?.primary.usd, `database size "${input.dbSize}"`));
     if (standbys > 0) rest.push(...priced(`PostgreSQL ${input.dbSize} standby`, standbys, db?.standby?.usd, `database size "${input.dbSize}"`));
-    if (input.loadBalancerNodes > 0) rest.push(line("Load balancer node", input.loadBalancerNodes, prices.loadBalancerNode.usd, NOTES.loadBalancer));
+    if (input.loadBalancerNodes > 0) rest.push(line("Load balancer node", input.loadBalancerNodes, prices.loadBalancerNode.usd, NOTES.loadBalancer(input.loadBalancersFor ?? ["nginx"])));
     if (input.volumeGiB > 0) rest.push(line("Block storage (GiB)", input.volumeGiB, prices.volumeGiB.usd, NOTES.blockStorage));
     if (input.registryCreated) {
         const tier = has(prices.registry, input.registryTier) ? prices.registry[input.registryTier].usd : undefined;
@@ -156,7 +163,7 @@ export function estimatedMonthlyCostUsd(input: CostInput, prices: PriceTable = P
 
 /**
  * The cost inputs a stack's validated config implies: the cluster's default pool beside the
- * workers, one small load balancer, the static volume, and with monitoring an uptime check per
+ * workers, a small load balancer per entry path, the static volume, and with monitoring an uptime check per
  * host name.
  */
 export function costInputFor(config: StackConfig): CostInput {
@@ -168,7 +175,9 @@ export function costInputFor(config: StackConfig): CostInput {
         haControlPlane: config.haControlPlane,
         dbSize: config.dbSize,
         dbNodeCount: config.dbNodeCount,
-        loadBalancerNodes: 1,
+        // One load balancer (one node) per path that runs.
+        loadBalancerNodes: Number(config.entrypoints.nginx) + Number(config.entrypoints.gateway),
+        loadBalancersFor: (["nginx", "gateway"] as const).filter((p) => config.entrypoints[p]),
         volumeGiB: Number.parseInt(config.staticContent.size, 10),
         registryTier: config.registryTier,
         registryCreated: config.registryMode === "create",

@@ -83,6 +83,9 @@ function stackConfig(stack: string, root: string): { config: Record<string, stri
 }
 
 function cloudState(type: string, name: string, inputs: Record<string, Json>, read?: string): Record<string, Json> {
+    if (read !== undefined && type === "kubernetes:gateway.networking.k8s.io/v1:Gateway") {
+        return { metadata: { name: read.split("/")[1], namespace: read.split("/")[0] }, status: { addresses: [{ type: "IPAddress", value: known("load balancer IP") }] } };
+    }
     if (read !== undefined && type === "kubernetes:core/v1:Service") {
         // The ingress controller's Service, read after the release: the cloud controller's annotation and status name the load balancer.
         return {

@@ -111,7 +111,7 @@ describe("Pulumi.yaml declares the same keys and defaults as the schema", () => 
         config: Record<string, { type: string; default?: unknown; description: string }>;
     };
     const schemaDefaults = parseConfig(PROJECT, "dev", USER_VALUES) as Record<string, unknown>;
-    const structured = ["nodeAutoscale", "maintenanceWindow", "charts", "extraHostnames", "dns", "app", "staticContent", "monitoring"];
+    const structured = ["nodeAutoscale", "maintenanceWindow", "charts", "extraHostnames", "ingress", "dns", "app", "staticContent", "monitoring"];
     const required = Object.keys(USER_VALUES).filter((k) => !structured.includes(k));
     // Pulumi treats a declared key without a default as required, so optional keys stay undeclared.
     const optional = Object.keys(configSchema.shape).filter(

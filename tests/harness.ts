@@ -26,6 +26,9 @@ export const LB_IP = "203.0.113.10";
 export const LB_ID = "4de7ac8b-495b-4884-9a69-1050c6793cd6";
 /** What the DigitalOcean API answers for the load balancer by name (differs, to tell the paths apart). */
 export const LB_IP_BY_NAME = "203.0.113.20";
+/** The Gateway's load balancer (Cilium's Service for it), apart from ingress-nginx's. */
+export const GATEWAY_LB_IP = "203.0.113.30";
+export const GATEWAY_LB_ID = "9f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f";
 export const MOCK_IMAGE_DIGEST = `sha256:${"ab12".repeat(16)}`;
 export const DOKS_VERSIONS = ["1.37.1-do.0", "1.36.4-do.1", "1.36.3-do.0", "1.35.8-do.2"];
 
@@ -42,21 +45,31 @@ export type LoadBalancerIngress = { ip?: string; hostname?: string }[];
  */
 function cloud(o: EvaluateOptions): (type: string, name: string, inputs: Record<string, any>, read?: string) => Record<string, any> {
     let serviceAnnotations: Record<string, string> = {};
+    let gateway: Record<string, any> | undefined;
     return (type, name, inputs, read) => {
         if (type === "kubernetes:helm.sh/v3:Release" && inputs.chart === "ingress-nginx") {
             serviceAnnotations = inputs.values?.controller?.service?.annotations ?? {};
         }
+        if (type === "kubernetes:gateway.networking.k8s.io/v1:Gateway" && read === undefined) gateway = inputs;
+        if (type === "kubernetes:gateway.networking.k8s.io/v1:Gateway" && read !== undefined) {
+            // Cilium writes the load balancer's address into the Gateway's status (GatewayStatusAddress).
+            const addresses = o.gatewayAddresses ?? [{ type: "IPAddress", value: GATEWAY_LB_IP }];
+            return { ...gateway, status: { addresses, conditions: [{ type: "Programmed", status: "True", reason: "Programmed" }] } };
+        }
         if (type === "kubernetes:core/v1:Service" && read !== undefined) {
             const [namespace, serviceName] = read.split("/");
-            const hostname = serviceAnnotations["service.beta.kubernetes.io/do-loadbalancer-hostname"];
-            const ingress = o.loadBalancerIngress ?? (hostname ? [{ hostname }] : [{ ip: LB_IP }]);
+            // Cilium's Service for a Gateway carries the Gateway's spec.infrastructure annotations (cilium/cilium#29122).
+            const ofGateway = serviceName.startsWith("cilium-gateway-");
+            const annotations = ofGateway ? (gateway?.spec?.infrastructure?.annotations ?? {}) : serviceAnnotations;
+            const hostname = annotations["service.beta.kubernetes.io/do-loadbalancer-hostname"];
+            const ingress = o.loadBalancerIngress ?? (hostname ? [{ hostname }] : [{ ip: ofGateway ? GATEWAY_LB_IP : LB_IP }]);
             return {
                 apiVersion: "v1",
                 kind: "Service",
                 metadata: {
                     name: serviceName,
                     namespace,
-                    annotations: { ...serviceAnnotations, ...(o.loadBalancerIdAnnotation !== null && { "kubernetes.digitalocean.com/load-balancer-id": LB_ID }) },
+                    annotations: { ...annotations, ...(o.loadBalancerIdAnnotation !== null && { "kubernetes.digitalocean.com/load-balancer-id": ofGateway ? GATEWAY_LB_ID : LB_ID }) },
                 },
                 spec: { type: "LoadBalancer", ports: [{ name: "http", port: 80 }, { name: "https", port: 443 }] },
                 status: { loadBalancer: { ingress } },
@@ -221,6 +234,8 @@ export interface EvaluateOptions extends ConfigOptions {
     existingRegistry?: boolean;
     /** null: the cloud controller has not annotated the Service with the load balancer's id. */
     loadBalancerIdAnnotation?: null;
+    /** The Gateway's status.addresses, instead of what Cilium writes (its load balancer's IPv4). */
+    gatewayAddresses?: { type?: string; value: string }[];
     /** What DigitalOcean's API lists as Droplet sizes (API_SIZES), or "forbidden": a token that may not read them. */
     sizes?: ReturnType<typeof apiSize>[] | "forbidden";
     /**

@@ -214,7 +214,7 @@ describe("platform options", () => {
     test("a Service the cloud controller has not annotated fails the deployment, saying so", async () => {
         const { error } = await evaluateFailure(program, "dev", { loadBalancerIdAnnotation: null });
         expect(error.message).toContain(
-            "The ingress controller's Service ingress-nginx/ingress-nginx-controller has no kubernetes.digitalocean.com/load-balancer-id annotation",
+            "The load balancer's Service ingress-nginx/ingress-nginx-controller has no kubernetes.digitalocean.com/load-balancer-id annotation",
         );
         expect(error.message).toContain("kubectl -n ingress-nginx describe service ingress-nginx-controller");
     });

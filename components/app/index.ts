@@ -2,7 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createDatabaseRoles, DatabaseRolesArgs } from "./database-roles";
 import { createAppEnv } from "./env";
-import { createIngress, Route } from "./ingress";
+import type { Traffic } from "../platform";
+import { createGatewayRoutes } from "./gateway-routes";
+import { createIngress, Route, TLS_SECRET_NAME } from "./ingress";
 import { createMigrations } from "./migrations";
 import { createAppNamespace } from "./namespace";
 import { createNetworkPolicies } from "./network-policies";
@@ -13,6 +15,8 @@ import { ComputeResources } from "./workload";
 export { PSQL_IMAGE, ROLE_GRANTS, ROLE_GRANTS_SCRIPT } from "./database-roles";
 export type { DatabaseRolesArgs } from "./database-roles";
 export { APP_NAMESPACE } from "./namespace";
+export { TLS_SECRET_NAME } from "./ingress";
+export { ACME_SOLVER_PORT } from "./network-policies";
 export { APP_PORT } from "./web";
 export { CONTENT_LINK, CONTENT_ROOT, IMAGES, STATIC_PORT, STORAGE_CLASS, staticServerConfig } from "./static-site";
 export { contentHash } from "./workload";
@@ -44,10 +48,10 @@ export interface AppArgs {
     database: { cidr: pulumi.Input<string>; ports: pulumi.Input<number>[] };
     /** .dockerconfigjson for the registry (secret). */
     registryDockerConfigJson: pulumi.Input<string>;
-    ingressClassName: pulumi.Input<string>;
-    ingressNamespace: pulumi.Input<string>;
+    /** How requests reach the app: an Ingress of ingress-nginx, routes on DOKS's Gateway, or both. */
+    traffic: Traffic;
     clusterIssuer: pulumi.Input<string>;
-    /** Resolves once DNS points at the load balancer: the Ingress (and its certificate) waits for it. */
+    /** Resolves once DNS points at the load balancer: the Ingress, or the Gateway's certificate, waits for it. */
     dnsReady: pulumi.Input<string>;
     routes: Route[];
     scaling: Scaling;
@@ -111,23 +115,43 @@ export class App extends pulumi.ComponentResource {
             dependsOn: [migrations],
         });
         const staticSite = createStaticSite(scope, args.staticContent);
-        const ingress = createIngress(scope, {
-            hostnames: args.hostnames,
-            routes: args.routes,
-            backends: {
-                app: { name: web.service.metadata.name, port: APP_PORT },
-                static: { name: staticSite.service.metadata.name, port: STATIC_PORT },
-            },
-            ingressClassName: args.ingressClassName,
-            clusterIssuer: args.clusterIssuer,
-            dnsReady: args.dnsReady,
+        const backends = {
+            app: { name: web.service.metadata.name, port: APP_PORT },
+            static: { name: staticSite.service.metadata.name, port: STATIC_PORT },
+        };
+        const { ingress: viaIngress, gateway: viaGateway } = args.traffic;
+        const ingress =
+            viaIngress &&
+            createIngress(scope, {
+                hostnames: args.hostnames,
+                routes: args.routes,
+                backends,
+                ingressClassName: viaIngress.className,
+                clusterIssuer: args.clusterIssuer,
+                dnsReady: args.dnsReady,
+            });
+        const routes =
+            viaGateway &&
+            createGatewayRoutes(scope, {
+                gateway: viaGateway,
+                hostnames: args.hostnames,
+                routes: args.routes,
+                backends,
+                tlsSecretName: TLS_SECRET_NAME,
+                // While ingress-nginx runs, its Ingress's certificate fills the Secret both paths serve.
+                ...(viaIngress === undefined && { certificate: { clusterIssuer: args.clusterIssuer, dnsReady: args.dnsReady } }),
+            });
+        createNetworkPolicies(scope, {
+            egress: args.egress,
+            from: { ingressNamespace: viaIngress?.controllerNamespace, gateway: viaGateway !== undefined },
+            database: args.database,
         });
-        createNetworkPolicies(scope, { egress: args.egress, ingressNamespace: args.ingressNamespace, database: args.database });
 
         this.namespace = scope.namespace;
         this.deploymentName = web.deployment.metadata.name;
         this.serviceName = web.service.metadata.name;
-        this.ingressName = ingress.metadata.name;
+        // What serves the site: the uptime checks start once it exists.
+        this.ingressName = ingress ? ingress.metadata.name : pulumi.output(routes![0].metadata).apply((m) => m.name);
         this.registerOutputs({
             namespace: this.namespace,
             deploymentName: this.deploymentName,

@@ -28,6 +28,9 @@ export interface AppIngressArgs {
     dnsReady: pulumi.Input<string>;
 }
 
+/** The Secret the site's certificate is in: the Ingress's, and the Gateway's listeners'. */
+export const TLS_SECRET_NAME = "web-tls";
+
 /** The app's Ingress: the routes on every host name, TLS by cert-manager, HTTP redirected to HTTPS. */
 export function createIngress(scope: AppScope, args: AppIngressArgs): k8s.networking.v1.Ingress {
     const paths = args.routes.map((r) => {
@@ -52,7 +55,7 @@ export function createIngress(scope: AppScope, args: AppIngressArgs): k8s.networ
             },
             spec: {
                 ingressClassName: args.ingressClassName,
-                tls: [{ hosts: args.hostnames, secretName: "web-tls" }],
+                tls: [{ hosts: args.hostnames, secretName: TLS_SECRET_NAME }],
                 rules: args.hostnames.map((host) => ({ host, http: { paths } })),
             },
         },

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { type CrossFieldRule, dnsLabel, hostnameSchema, rule } from "./fields";
 import { acmeContactProblem } from "./rules";
-import { DEFAULT_CHARTS } from "./versions";
+import { DEFAULT_CHARTS, minorVersion } from "./versions";
 
 const pinnedVersion = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
@@ -22,6 +22,15 @@ const platform = z.strictObject({
             metricsServer: chartVersion("metrics-server"),
         })
         .default({ ...DEFAULT_CHARTS }),
+    // How traffic reaches the app: ingress-nginx (retired upstream in March 2026) or DOKS's managed
+    // Gateway API (Cilium). keepNginx keeps the nginx path serving beside the Gateway while a live
+    // stack moves (docs/operations.md, "Move a stack from ingress-nginx to the Gateway API").
+    ingress: z
+        .strictObject({
+            controller: z.enum(["nginx", "gateway"]).default("nginx"),
+            keepNginx: z.boolean().default(false),
+        })
+        .prefault({}),
     ingressReplicas: z.int().min(1).max(10).default(1),
     ingressProxyProtocol: z.boolean().default(false),
     loadBalancerName: z
@@ -47,4 +56,47 @@ export const hostnamesRule: CrossFieldRule<Pick<z.output<typeof platform>, "host
             ctx.addIssue({ code: "custom", path: ["extraHostnames"], input: h, message: `host names other than ${h}, which is listed twice` });
         }
     });
+};
+
+/** DOKS runs its managed Gateway API on VPC-native clusters of Kubernetes 1.33 or later (docs/configuration.md cites it). */
+export const GATEWAY_MINIMUM_MINOR = "1.33";
+
+type IngressRuleInput = Pick<z.output<typeof platform>, "ingress" | "ingressProxyProtocol"> & {
+    kubernetesVersionPrefix: string;
+    clusterSubnet?: string;
+    serviceSubnet?: string;
+};
+
+/**
+ * ingress.controller "gateway" needs what DOKS's Gateway API needs (Kubernetes 1.33 or later, a
+ * VPC-native cluster) and refuses what it cannot carry; keepNginx means something only with it.
+ */
+export const ingressControllerRule: CrossFieldRule<IngressRuleInput> = (c, ctx) => {
+    const issue = (path: (string | number)[], input: unknown, message: string) => ctx.addIssue({ code: "custom", path, input, message });
+    if (c.ingress.controller !== "gateway") {
+        if (c.ingress.keepNginx) issue(["ingress", "keepNginx"], true, 'false, or ingress.controller "gateway": it keeps ingress-nginx serving beside the Gateway');
+        return;
+    }
+    const minor = c.kubernetesVersionPrefix.replace(/\.$/, "");
+    if (/^\d+\.\d+$/.test(minor) && minorVersion(minor).compare(minorVersion(GATEWAY_MINIMUM_MINOR)) < 0) {
+        issue(
+            ["ingress", "controller"],
+            "gateway",
+            `"nginx", or a kubernetesVersionPrefix of ${GATEWAY_MINIMUM_MINOR} or later: DOKS's managed Gateway API runs on Kubernetes ${GATEWAY_MINIMUM_MINOR} and later (this stack: ${minor})`,
+        );
+    }
+    if (c.clusterSubnet === undefined || c.serviceSubnet === undefined) {
+        issue(
+            ["ingress", "controller"],
+            "gateway",
+            '"nginx", or clusterSubnet and serviceSubnet set: DOKS\'s managed Gateway API runs only on VPC-native clusters, which those keys make',
+        );
+    }
+    if (c.ingressProxyProtocol) {
+        issue(
+            ["ingressProxyProtocol"],
+            true,
+            'false with ingress.controller "gateway": the Gateway\'s Envoy does not read the PROXY protocol header, so every request would fail',
+        );
+    }
 };

@@ -34,6 +34,12 @@ export interface StackSettings extends ParsedConfig {
     hostnames: string[];
     /** The Namecheap domain holding every host name (dns.provider "namecheap"). */
     dnsDomain?: string;
+    /**
+     * How traffic reaches the app, decided here from ingress.controller and nowhere else: through
+     * ingress-nginx, through DOKS's Gateway, or both while a live stack moves (keepNginx). `serving`
+     * is the path DNS points at, the certificate is solved through and the alerts watch.
+     */
+    entrypoints: { nginx: boolean; gateway: boolean; serving: "nginx" | "gateway" };
 }
 
 /** The secrets in plain text, for load.ts to wrap as Pulumi secrets at once. */
@@ -94,6 +100,11 @@ export function readConfig(source: ConfigSource): { settings: StackSettings; sec
             dbRuntimeUser: runtimeUserName(parsed.dbUser),
             hostnames: [parsed.hostname, ...parsed.extraHostnames],
             dnsDomain: parsed.dns.provider === "namecheap" ? namecheapDomain(parsed) : undefined,
+            entrypoints: {
+                nginx: parsed.ingress.controller === "nginx" || parsed.ingress.keepNginx,
+                gateway: parsed.ingress.controller === "gateway",
+                serving: parsed.ingress.controller,
+            },
         },
         secrets: { doToken, ...checked },
     };

@@ -9,7 +9,7 @@ import { clusterKeys, networkRule, nodeCountRule } from "./cluster";
 import { databaseKeys, databaseRule } from "./database";
 import { dnsDomainRule, dnsKeys } from "./dns";
 import { monitoringKeys } from "./monitoring";
-import { hostnamesRule, platformKeys } from "./platform";
+import { hostnamesRule, ingressControllerRule, platformKeys } from "./platform";
 import { registryKeys, registryRule } from "./registry";
 import { repositoryPortRule, staticContentKeys } from "./static-content";
 import { kubernetesVersionRule } from "./versions";
@@ -32,6 +32,7 @@ export const configSchema = z
     .superRefine(databaseRule)
     .superRefine(appRule)
     .superRefine(hostnamesRule)
+    .superRefine(ingressControllerRule)
     .superRefine(dnsDomainRule)
     .superRefine(registryRule)
     .superRefine(repositoryPortRule);

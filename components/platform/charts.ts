@@ -41,7 +41,7 @@ export const METRICS_SERVER = {
     namespace: "metrics-server",
 } as const;
 
-const DO_LB = "service.beta.kubernetes.io/do-loadbalancer";
+export const DO_LB = "service.beta.kubernetes.io/do-loadbalancer";
 
 export interface IngressValuesOptions {
     replicas: number;
@@ -110,10 +110,14 @@ export function ingressNginxValues(o: IngressValuesOptions): Record<string, unkn
  * webhook.podDisruptionBudget..., cainjector.podDisruptionBudget...; templates/poddisruptionbudget.yaml).
  * `global.nodeSelector` is merged into every component's own (templates/deployment.yaml).
  */
-export function certManagerValues(nodeSelector: Record<string, string>): Record<string, unknown> {
+export function certManagerValues(nodeSelector: Record<string, string>, gatewayApi = false): Record<string, unknown> {
     const podDisruptionBudget = { enabled: false, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION_POLICY };
     return {
         crds: { enabled: true, keep: true },
+        // Gateway API support (HTTP-01 through a Gateway) is off unless switched on, with the controller's
+        // configuration since cert-manager 1.15 (cert-manager.io/docs/usage/gateway/); only with a Gateway:
+        // it needs the Gateway API CRDs, which DOKS installs only on clusters that run its Gateway.
+        ...(gatewayApi && { config: { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", enableGatewayAPI: true } }),
         global: { nodeSelector },
         podDisruptionBudget,
         webhook: { podDisruptionBudget },

@@ -1,15 +1,38 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CERT_MANAGER, certManagerValues, ChartSource, INGRESS_CONTROLLER, ingressNginxValues, METRICS_SERVER, metricsServerValues } from "./charts";
+import { createGateway, GATEWAY, GatewayRef } from "./gateway";
 import { createClusterIssuers, IssuerKind } from "./issuers";
 import { readLoadBalancer } from "./load-balancer";
 
 export * from "./charts";
+export * from "./gateway";
 export * from "./issuers";
 export * from "./load-balancer";
 
+/** How traffic reaches the app: the paths the stack runs (the config loader decides them). */
+export interface Entrypoints {
+    nginx: boolean;
+    gateway: boolean;
+    /** The path DNS points at, the challenges go through and the alerts watch. */
+    serving: "nginx" | "gateway";
+}
+
+/** What the app needs of each path that runs. */
+export interface Traffic {
+    /** ingress-nginx: an Ingress of this class, reached from the controller's namespace. */
+    ingress?: { className: string; controllerNamespace: pulumi.Input<string> };
+    /** DOKS's Gateway: HTTPRoutes on its listeners, reached from Cilium's Envoy. */
+    gateway?: GatewayRef;
+}
+
 export interface PlatformArgs {
     provider: k8s.Provider;
+    entrypoints: Entrypoints;
+    hostnames: string[];
+    /** The app's namespace and its TLS Secret: the Gateway's routes and certificate come from there. */
+    appNamespace: string;
+    tlsSecretName: string;
     charts: { ingressNginx: string; certManager: string; metricsServer: string };
     ingressReplicas: number;
     proxyProtocol: boolean;
@@ -55,11 +78,16 @@ function installChart(parent: pulumi.ComponentResource, name: string, provider: 
     );
 }
 
-/** The cluster's shared services: ingress-nginx behind a DigitalOcean LB, cert-manager, metrics-server. */
+/**
+ * The cluster's shared services: the entry path(s) (ingress-nginx behind a DigitalOcean load
+ * balancer, DOKS's Gateway behind its own, or both while a stack moves), cert-manager, metrics-server.
+ */
 export class Platform extends pulumi.ComponentResource {
-    public readonly ingressClassName: string = INGRESS_CONTROLLER.className;
-    public readonly ingressNamespace: pulumi.Output<string>;
-    /** Public IPv4 of the DigitalOcean load balancer in front of ingress-nginx. */
+    /** The nginx IngressClass, while ingress-nginx runs. */
+    public readonly ingressClassName?: string;
+    /** How traffic reaches the app. */
+    public readonly traffic: Traffic;
+    /** Public IPv4 of the DigitalOcean load balancer DNS points at (the serving path's). */
     public readonly loadBalancerIp: pulumi.Output<string>;
     /** DigitalOcean's id of that load balancer, as its cloud controller annotated the Service. */
     public readonly loadBalancerId: pulumi.Output<string>;
@@ -71,33 +99,58 @@ export class Platform extends pulumi.ComponentResource {
         super("django-doks:platform:Platform", name, {}, opts);
         const install = (source: ChartSource, chart: ChartInstall) => installChart(this, name, args.provider, source, chart);
 
-        const ingress = install(INGRESS_CONTROLLER, {
-            version: args.charts.ingressNginx,
-            values: ingressNginxValues({
-                replicas: args.ingressReplicas,
-                loadBalancerName: args.loadBalancerName,
-                proxyProtocol: args.proxyProtocol,
-                hostname: args.hostname,
-                nodeSelector: args.nodeSelector,
-            }),
-            timeoutSeconds: 900,
+        const ingress = args.entrypoints.nginx
+            ? install(INGRESS_CONTROLLER, {
+                  version: args.charts.ingressNginx,
+                  values: ingressNginxValues({
+                      replicas: args.ingressReplicas,
+                      loadBalancerName: args.loadBalancerName,
+                      proxyProtocol: args.proxyProtocol,
+                      hostname: args.hostname,
+                      nodeSelector: args.nodeSelector,
+                  }),
+                  timeoutSeconds: 900,
+              })
+            : undefined;
+        const certManager = install(CERT_MANAGER, {
+            version: args.charts.certManager,
+            values: certManagerValues(args.nodeSelector, args.entrypoints.gateway),
+            timeoutSeconds: 600,
         });
-        const certManager = install(CERT_MANAGER, { version: args.charts.certManager, values: certManagerValues(args.nodeSelector), timeoutSeconds: 600 });
         install(METRICS_SERVER, {
             version: args.charts.metricsServer,
             values: metricsServerValues(args.metricsServerReplicas, args.nodeSelector),
             timeoutSeconds: 600,
         });
 
-        this.ingressNamespace = ingress.namespace;
-        const lb = readLoadBalancer(this, name, { provider: args.provider, ingress });
-        this.loadBalancerIp = lb.ip;
-        this.loadBalancerId = lb.id;
-        this.clusterIssuers = createClusterIssuers(this, name, { provider: args.provider, acmeEmail: args.acmeEmail, certManager });
+        const nginx = ingress && { release: ingress, lb: readLoadBalancer(this, name, { provider: args.provider, ingress }) };
+        const gateway = args.entrypoints.gateway
+            ? createGateway(this, name, {
+                  provider: args.provider,
+                  hostnames: args.hostnames,
+                  appNamespace: args.appNamespace,
+                  tlsSecretName: args.tlsSecretName,
+                  loadBalancerName: args.loadBalancerName,
+              })
+            : undefined;
+        this.ingressClassName = nginx && INGRESS_CONTROLLER.className;
+        this.traffic = {
+            ...(nginx && { ingress: { className: INGRESS_CONTROLLER.className, controllerNamespace: nginx.release.namespace } }),
+            ...(gateway && { gateway: gateway.ref }),
+        };
+        const serving = args.entrypoints.serving === "gateway" ? gateway : nginx?.lb;
+        if (serving === undefined) throw new Error(`the serving path ${args.entrypoints.serving} does not run`);
+        this.loadBalancerIp = serving.ip;
+        this.loadBalancerId = serving.id;
+        this.clusterIssuers = createClusterIssuers(this, name, {
+            provider: args.provider,
+            acmeEmail: args.acmeEmail,
+            certManager,
+            http01: args.entrypoints.serving === "gateway" ? { gateway: { name: GATEWAY.name, namespace: GATEWAY.namespace } } : { ingressClassName: INGRESS_CONTROLLER.className },
+        });
         this.defaultClusterIssuer = this.clusterIssuers[args.defaultIssuer];
 
         this.registerOutputs({
-            ingressNamespace: this.ingressNamespace,
             loadBalancerIp: this.loadBalancerIp,
             loadBalancerId: this.loadBalancerId,
             defaultClusterIssuer: this.defaultClusterIssuer,

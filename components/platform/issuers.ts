@@ -14,14 +14,23 @@ export const CLUSTER_ISSUERS: Record<IssuerKind, string> = {
     production: "letsencrypt-production",
 };
 
-/** A Let's Encrypt ClusterIssuer's spec: HTTP-01 through the ingress controller. */
-export function clusterIssuerSpec(kind: IssuerKind, email: string): Record<string, unknown> {
+/** Where Let's Encrypt's HTTP-01 challenges reach the cluster: the path DNS points at. */
+export type Http01Through = { ingressClassName: string } | { gateway: { name: string; namespace: string } };
+
+/** The HTTP-01 solver for that path: an Ingress of the class, or an HTTPRoute on the Gateway (cert-manager.io/docs/configuration/acme/http01/). */
+export function http01Solver(through: Http01Through): Record<string, unknown> {
+    if ("ingressClassName" in through) return { ingress: { ingressClassName: through.ingressClassName } };
+    return { gatewayHTTPRoute: { parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", ...through.gateway }] } };
+}
+
+/** A Let's Encrypt ClusterIssuer's spec: HTTP-01 through the path that serves (default: the ingress controller). */
+export function clusterIssuerSpec(kind: IssuerKind, email: string, through: Http01Through = { ingressClassName: INGRESS_CONTROLLER.className }): Record<string, unknown> {
     return {
         acme: {
             server: ACME_SERVERS[kind],
             email,
             privateKeySecretRef: { name: `${CLUSTER_ISSUERS[kind]}-account-key` },
-            solvers: [{ http01: { ingress: { ingressClassName: INGRESS_CONTROLLER.className } } }],
+            solvers: [{ http01: http01Solver(through) }],
         },
     };
 }
@@ -32,6 +41,8 @@ export interface ClusterIssuersArgs {
     acmeEmail: string;
     /** The cert-manager release: the issuers need its CRDs. */
     certManager: pulumi.Resource;
+    /** Where the HTTP-01 challenges go. */
+    http01: Http01Through;
 }
 
 /** One ClusterIssuer per Let's Encrypt server (staging and production); their names by kind. */
@@ -44,7 +55,7 @@ export function createClusterIssuers(parent: pulumi.ComponentResource, name: str
                 apiVersion: "cert-manager.io/v1",
                 kind: "ClusterIssuer",
                 metadata: { name: CLUSTER_ISSUERS[kind] },
-                spec: clusterIssuerSpec(kind, args.acmeEmail),
+                spec: clusterIssuerSpec(kind, args.acmeEmail, args.http01),
             },
             { parent, provider: args.provider, dependsOn: [args.certManager] },
         );

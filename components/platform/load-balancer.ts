@@ -49,10 +49,19 @@ export const LOAD_BALANCER_ID_ANNOTATION = "kubernetes.digitalocean.com/load-bal
 /** The error when the controller Service carries no load balancer id. */
 export function noLoadBalancerId(service: string, annotations: Record<string, string> | undefined): Error {
     return new Error(
-        `The ingress controller's Service ${service} has no ${LOAD_BALANCER_ID_ANNOTATION} annotation (annotations: ` +
+        `The load balancer's Service ${service} has no ${LOAD_BALANCER_ID_ANNOTATION} annotation (annotations: ` +
             `${JSON.stringify(annotations ?? {})}): DigitalOcean's cloud controller writes it when it creates the load balancer. See its events with ` +
             `"kubectl -n ${service.split("/")[0]} describe service ${service.split("/")[1]}", then run pulumi up again.`,
     );
+}
+
+/** The load balancer id DigitalOcean's cloud controller annotated on a LoadBalancer Service. */
+export function loadBalancerIdOf(service: k8s.core.v1.Service, serviceId: string): pulumi.Output<string> {
+    return service.metadata.apply((metadata) => {
+        const lbId = metadata?.annotations?.[LOAD_BALANCER_ID_ANNOTATION];
+        if (!lbId) throw noLoadBalancerId(serviceId, metadata?.annotations);
+        return lbId;
+    });
 }
 
 export interface LoadBalancerArgs {
@@ -90,11 +99,7 @@ export function readLoadBalancer(parent: pulumi.ComponentResource, name: string,
         provider: args.provider,
         dependsOn: [args.ingress],
     });
-    const id = controller.metadata.apply((metadata) => {
-        const lbId = metadata?.annotations?.[LOAD_BALANCER_ID_ANNOTATION];
-        if (!lbId) throw noLoadBalancerId(serviceId, metadata?.annotations);
-        return lbId;
-    });
+    const id = loadBalancerIdOf(controller, serviceId);
     const ip = pulumi.all([controller.status, id]).apply(([status, lbId]) => {
         const ingressStatus = status?.loadBalancer?.ingress;
         const address = loadBalancerAddress(ingressStatus);
