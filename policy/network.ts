@@ -2,8 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { present, read } from "./common";
 
-// Network: how traffic reaches the cluster (TLS on every Ingress host, Services exposed only by
-// the ingress controller).
+// Network: how traffic reaches the cluster (TLS on every Ingress host and Gateway listener,
+// Services exposed only by the ingress controller).
 
 /** Namespaces where a Service may face the outside (LoadBalancer or NodePort). */
 export const DEFAULT_EXPOSED_NAMESPACES = ["ingress-nginx"];
@@ -59,6 +59,40 @@ export const ingressTls: ResourceValidationPolicy = {
             }
         }
     }),
+};
+
+/** The type of a Gateway API Gateway (a custom resource of the kubernetes provider). */
+export const GATEWAY_TYPE = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
+
+interface GatewayListener {
+    name?: string;
+    protocol?: string;
+    hostname?: string;
+    tls?: { mode?: string; certificateRefs?: { name?: string }[] };
+}
+
+export const gatewayTls: ResourceValidationPolicy = {
+    name: "k8s-gateway-tls",
+    description:
+        "Every HTTPS listener of a Gateway names its host and terminates TLS with a certificate Secret, and every host a listener serves has an HTTPS listener.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== GATEWAY_TYPE) args.notApplicable("not a Gateway");
+        const listeners = read(() => (args.props.spec?.listeners ?? []) as GatewayListener[]);
+        if (!listeners.known) return;
+        const https = listeners.value.filter((l) => l.protocol === "HTTPS");
+        for (const l of https) {
+            if (!present(l.hostname)) report(`Gateway "${args.name}": HTTPS listener "${l.name}" names no hostname.`);
+            if ((l.tls?.mode ?? "Terminate") !== "Terminate") report(`Gateway "${args.name}": HTTPS listener "${l.name}" does not terminate TLS.`);
+            if (!(l.tls?.certificateRefs ?? []).some((r) => present(r.name))) {
+                report(`Gateway "${args.name}": HTTPS listener "${l.name}" names no certificate Secret (tls.certificateRefs).`);
+            }
+        }
+        const secured = new Set(https.map((l) => l.hostname));
+        for (const l of listeners.value.filter((x) => x.protocol === "HTTP")) {
+            if (!secured.has(l.hostname)) report(`Gateway "${args.name}": host "${l.hostname ?? "(any)"}" of listener "${l.name}" has no HTTPS listener.`);
+        }
+    },
 };
 
 export const serviceExposure: ResourceValidationPolicy = {

@@ -2,7 +2,7 @@ import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy"
 import { doksVersionPinned, helmChartPinned, noDefaultNamespace } from "./cluster";
 import { databaseFirewall, databasePrivateNetwork, databaseStandbyPlan, prodDatabaseProtected } from "./database";
 import { prodMonitoring } from "./monitoring";
-import { ingressTls, serviceExposure } from "./network";
+import { gatewayTls, ingressTls, serviceExposure } from "./network";
 import { hpaMinReplicas, hpaOwnsReplicas, prodReplicas } from "./scaling";
 import {
     configMapNoCredentials,
@@ -21,6 +21,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     noPrivileged,
     noPrivilegeEscalation,
     ingressTls,
+    gatewayTls,
     hpaMinReplicas,
     prodReplicas,
     hpaOwnsReplicas,

@@ -1,10 +1,11 @@
-// Validates Kubernetes objects (a JSON array on stdin) against the Kubernetes, cert-manager and
-// Gateway API schemas of the @kubernetes-models packages. Prints a JSON array of { name, kind, error }.
+// Validates Kubernetes objects (a JSON array on stdin) against the Kubernetes, cert-manager,
+// Gateway API and Cilium schemas of the @kubernetes-models packages. Prints a JSON array of { name, kind, error }.
 // A script of its own because the packages are ES modules only.
 const MODULES = {
     "cert-manager.io": "@kubernetes-models/cert-manager/cert-manager.io",
     "acme.cert-manager.io": "@kubernetes-models/cert-manager/acme.cert-manager.io",
     "gateway.networking.k8s.io": "@kubernetes-models/gateway-api/gateway.networking.k8s.io",
+    "cilium.io": "@kubernetes-models/cilium/cilium.io",
 };
 
 async function modelFor(apiVersion, kind) {

@@ -114,6 +114,11 @@ export const BAD: BadCase[] = [
     { title: "Slack webhook in plain text", stack: "prod", set: { monitoring: { ...MON, slackChannel: "#ops" } }, secrets: { "monitoring.slackWebhook": SECRET_TEXTS.slackWebhook }, plain: ["monitoring.slackWebhook"], key: "monitoring.slackWebhook", shown: "(set in plain text)", allowed: "pulumi config set --secret --path monitoring.slackWebhook" },
     { title: "Slack webhook that is not a URL", stack: "dev", set: { monitoring: { ...MON, slackChannel: "#ops" } }, secrets: { "monitoring.slackWebhook": "T0/B0/xyz" }, key: "monitoring.slackWebhook", shown: "(secret, not shown)", allowed: "a Slack incoming webhook URL" },
     { title: "Slack webhook without a channel", stack: "dev", secrets: { "monitoring.slackWebhook": SECRET_TEXTS.slackWebhook }, key: "monitoring.slackChannel", shown: "(not set)", allowed: "required with monitoring.slackWebhook" },
+    { title: "an ingress controller DOKS does not provide", stack: "dev", set: { ingress: { controller: "traefik" } }, key: "ingress.controller", shown: '"traefik"', allowed: 'one of "nginx", "gateway"' },
+    { title: "the Gateway on Kubernetes 1.32", stack: "dev", set: { ingress: { controller: "gateway" }, kubernetesVersionPrefix: "1.32" }, key: "ingress.controller", shown: '"gateway"', allowed: '"nginx", or a kubernetesVersionPrefix of 1.33 or later: DOKS\'s managed Gateway API runs on Kubernetes 1.33 and later (this stack: 1.32)' },
+    { title: "the Gateway on a cluster that is not VPC-native", stack: "prod", set: { ingress: { controller: "gateway" } }, unset: ["clusterSubnet", "serviceSubnet"], key: "ingress.controller", shown: '"gateway"', allowed: '"nginx", or clusterSubnet and serviceSubnet set: DOKS\'s managed Gateway API runs only on VPC-native clusters' },
+    { title: "the Gateway with PROXY protocol", stack: "dev", set: { ingress: { controller: "gateway" }, ingressProxyProtocol: true }, key: "ingressProxyProtocol", shown: "true", allowed: 'false with ingress.controller "gateway": Cilium reads the PROXY protocol only when switched on for the whole cluster' },
+    { title: "keeping ingress-nginx without the Gateway", stack: "prod", set: { ingress: { keepNginx: true } }, key: "ingress.keepNginx", shown: "true", allowed: 'false, or ingress.controller "gateway"' },
     { title: "Slack channel without a webhook", stack: "prod", set: { monitoring: { ...MON, slackChannel: "#ops" } }, key: "monitoring.slackWebhook", shown: "(not set)", allowed: "pulumi config set --secret --path monitoring.slackWebhook" },
 ];
 
@@ -205,5 +210,7 @@ export const JUST_INSIDE: [string, ConfigOptions & { stack: StackName }][] = [
         ["the longest user name", { stack: "dev", set: { dbUser: "u".repeat(59) } }],
         ["CPU and memory as numbers", { stack: "prod", set: { app: { resources: { requests: { cpu: 0.25, memory: 268435456 }, limits: { cpu: 1, memory: "512Mi" } } } } }],
         ["requests alone, over the default limits", { stack: "dev", set: { app: { resources: { requests: { cpu: "300m" } } } } }],
+        ["the Gateway on a minor ingress-nginx does not support", { stack: "dev", set: { ingress: { controller: "gateway" }, kubernetesVersionPrefix: "1.36" } }],
+        ["the Gateway beside ingress-nginx", { stack: "prod", set: { ingress: { controller: "gateway", keepNginx: true } } }],
         ["provider namespaces", { stack: "dev", raw: { "kubernetes:enableServerSideApply": "true", "pulumi:disable-default-providers": '["*"]' } }],
 ];

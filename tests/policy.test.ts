@@ -178,6 +178,7 @@ const T = {
     uptimeCheck: "digitalocean:index/uptimeCheck:UptimeCheck",
     uptimeAlert: "digitalocean:index/uptimeAlert:UptimeAlert",
     monitorAlert: "digitalocean:index/monitorAlert:MonitorAlert",
+    gateway: "kubernetes:gateway.networking.k8s.io/v1:Gateway",
 };
 
 const goodContainer = (name = "web", extra: Record<string, any> = {}) => ({
@@ -388,6 +389,32 @@ describe("k8s-ingress-tls", () => {
         ]);
         const good = ingress({ tls: [{ hosts: ["app.example.org"], secretName: "web-tls" }], rules: [rule("app.example.org")] });
         expect(await violations("k8s-ingress-tls", good)).toEqual([]);
+    });
+});
+
+describe("k8s-gateway-tls", () => {
+    const gateway = (listeners: Record<string, any>[]): Fixture => ({
+        type: T.gateway,
+        name: "web",
+        props: { metadata: { name: "web", namespace: "gateway" }, spec: { gatewayClassName: "cilium", listeners } },
+    });
+    const http = (hostname?: string) => ({ name: `http-${hostname}`, protocol: "HTTP", port: 80, hostname });
+    const https = (hostname?: string, tls?: Record<string, any>) => ({ name: `https-${hostname}`, protocol: "HTTPS", port: 443, hostname, tls });
+    const terminate = { mode: "Terminate", certificateRefs: [{ kind: "Secret", name: "web-tls", namespace: "django" }] };
+
+    test("each HTTPS listener names its host and a certificate, each host has one", async () => {
+        const bad = gateway([http("app.example.org"), https("app.example.org", { mode: "Passthrough" }), https(undefined, terminate), http("www.example.org")]);
+        expect(await violations("k8s-gateway-tls", bad)).toEqual([
+            'Gateway "web": HTTPS listener "https-app.example.org" does not terminate TLS.',
+            'Gateway "web": HTTPS listener "https-app.example.org" names no certificate Secret (tls.certificateRefs).',
+            'Gateway "web": HTTPS listener "https-undefined" names no hostname.',
+            'Gateway "web": host "www.example.org" of listener "http-www.example.org" has no HTTPS listener.',
+        ]);
+    });
+
+    test("the stack's shape passes; other kinds are not its business", async () => {
+        expect(await violations("k8s-gateway-tls", gateway([http("app.example.org"), https("app.example.org", terminate)]))).toEqual([]);
+        expect(await checkResource(policy("k8s-gateway-tls"), resourceArgs({ type: T.ingress, name: "x", props: {} }))).toEqual({ applied: 0, violations: [] });
     });
 });
 
@@ -806,13 +833,18 @@ const WORKLOAD_TYPES = [
     "kubernetes:core/v1:Pod",
 ];
 
-describe.each(["dev", "prod"] as const)("the whole pack over the %s program", (stack: StackName) => {
+describe.each([
+    ["dev", "nginx"],
+    ["prod", "nginx"],
+    ["dev", "gateway"],
+    ["prod", "gateway"],
+] as const)("the whole pack over the %s program with ingress.controller %s", (stack: StackName, controller) => {
     let fixtures: Fixture[];
     let run: PackRun;
     const count = (type: string) => fixtures.filter((f) => f.type === type).length;
 
     beforeAll(async () => {
-        const e = await evaluate(program, stack);
+        const e = await evaluate(program, stack, controller === "gateway" ? { set: { ingress: { controller } } } : {});
         // Stack policies read the stack from the runtime, as in a real preview.
         expect(currentStack()).toBe(stack);
         // Objects the program only reads (Resource.get) never reach a policy pack (pulumi/pulumi#3950).
@@ -834,7 +866,10 @@ describe.each(["dev", "prod"] as const)("the whole pack over the %s program", (s
 
     test("really checked the program: the policies applied to the resources they govern", () => {
         const releases = count(T.release);
-        expect(releases).toBe(3);
+        // ingress-nginx, cert-manager, metrics-server; no ingress-nginx with the Gateway.
+        expect(releases).toBe(controller === "nginx" ? 3 : 2);
+        expect(count(T.gateway)).toBe(controller === "gateway" ? 1 : 0);
+        expect(run.applied["k8s-gateway-tls"]).toBe(count(T.gateway));
         expect(run.applied["helm-chart-pinned"]).toBe(releases);
         expect(run.applied["k8s-service-exposure"]).toBe(releases + count(T.service));
         expect(run.applied["doks-version-pinned"]).toBe(1);

@@ -267,6 +267,26 @@ describe("what the render says, and files a reviewer can diff", () => {
         expect(texts.get("plan.md")).toContain("| DOKS node s-2vcpu-4gb-intel (workers) | 3 | 28.00 | 84.00 |");
     });
 
+    test("with the Gateway: its objects rendered and valid, the plan and the cost say so", async () => {
+        const { rendered, texts } = await renderText(`${COMPLETED_DEV}  django-doks:ingress:\n    controller: gateway\n`, "gateway");
+        const files = [...texts.keys()];
+        expect(files).toEqual(expect.arrayContaining([
+            "kubernetes/gateway/gateway-web.yaml",
+            "kubernetes/django/httproute-web-app-acme-test-org.yaml",
+            "kubernetes/django/httproute-https-redirect.yaml",
+            "kubernetes/django/referencegrant-gateway-tls.yaml",
+            "kubernetes/django/certificate-web-gateway.yaml",
+            "kubernetes/django/ciliumnetworkpolicy-web-from-gateway.yaml",
+        ]));
+        expect(files.filter((f) => f.includes("ingress"))).toEqual([]);
+        const yamlFiles = files.filter((f) => f.endsWith(".yaml"));
+        expect(validateObjects(yamlFiles.map((f) => parseYaml(texts.get(f)!))).filter((v) => v.error !== null)).toEqual([]);
+        const plan = texts.get("plan.md")!;
+        expect(plan).toContain("`kubernetes:gateway.networking.k8s.io/v1:Gateway`");
+        expect(plan).not.toContain("chart `ingress-nginx`");
+        expect(rendered.cost.lines.find((l) => l.item === "Load balancer node")).toMatchObject({ quantity: 1, note: expect.stringContaining("for the Gateway") });
+    });
+
     test("--help prints the usage", () => {
         const r = spawnSync("node", ["-r", "ts-node/register/transpile-only", "scripts/render.ts", "--help"], { cwd: ROOT, encoding: "utf8" });
         expect(r.status).toBe(0);

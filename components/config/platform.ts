@@ -96,7 +96,7 @@ export const ingressControllerRule: CrossFieldRule<IngressRuleInput> = (c, ctx) 
         issue(
             ["ingressProxyProtocol"],
             true,
-            'false with ingress.controller "gateway": the Gateway\'s Envoy does not read the PROXY protocol header, so every request would fail',
+            'false with ingress.controller "gateway": Cilium reads the PROXY protocol only when switched on for the whole cluster (gatewayAPI.enableProxyProtocol), which DOKS manages; its Envoy sees the client\'s address without it',
         );
     }
 };

@@ -54,12 +54,16 @@ export const kubernetesVersionRule: CrossFieldRule<{
     kubernetesVersionPrefix: string;
     acceptUnsupportedKubernetesVersion?: string;
     charts: Record<ChartKey, string>;
+    ingress?: { controller: string; keepNginx: boolean };
 }> = (c, ctx) => {
     const minor = c.kubernetesVersionPrefix.replace(/\.$/, "");
     const accepted = c.acceptUnsupportedKubernetesVersion;
     // A malformed prefix or acceptUnsupportedKubernetesVersion has its own issue already.
     if (!KUBERNETES_MINOR.test(minor) || (accepted !== undefined && !KUBERNETES_MINOR.test(accepted))) return;
-    const unsupported = chartsNotSupporting(minor, c.charts);
+    // Only the charts the stack installs: without ingress-nginx (the Gateway alone) its support does not bind.
+    const { ingressNginx, ...others } = c.charts;
+    const installed = c.ingress?.controller === "gateway" && !c.ingress.keepNginx ? others : { ingressNginx, ...others };
+    const unsupported = chartsNotSupporting(minor, installed as Record<ChartKey, string>);
     if (unsupported.length > 0 && accepted !== minor) {
         ctx.addIssue({
             code: "custom",
