@@ -96,7 +96,7 @@ export function createGateway(parent: pulumi.ComponentResource, name: string, ar
             metadata: {
                 name: GATEWAY.name,
                 namespace: GATEWAY.namespace,
-                // Created once the load balancer has an address (pulumi-kubernetes await annotation, since 4.18;
+                // Created once the load balancer has an address (pulumi-kubernetes await annotation, pulumi/pulumi-kubernetes#3134;
                 // a primitive JSONPath, as 4.18.4's changelog asks). Not "Programmed": the HTTPS listeners wait for
                 // a certificate that is issued only once DNS points here.
                 annotations: { "pulumi.com/waitFor": "jsonpath={.status.addresses[0].value}" },
