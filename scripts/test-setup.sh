@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/system-tools.sh
 source scripts/system-tools.sh
 
+# The policy pack runs from its build (policy/build.js); npm ci builds it too.
+npm run build:policy
 bash scripts/install-actionlint.sh
 ensure_pg_installed
 echo "PostgreSQL server in $PG_BIN, pgbouncer at $PGBOUNCER"

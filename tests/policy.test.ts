@@ -1,6 +1,7 @@
-import { spawn } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import { createRequire } from "module";
+import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -920,18 +921,28 @@ interface ServedPack {
     close(): void;
 }
 
-async function servePack(stack: string): Promise<ServedPack> {
-    const packDir = path.join(ROOT, "policy");
+interface PackStart {
+    /** The pack's folder (default: the repository's policy/). */
+    packDir?: string;
+    /** Node options before the runner (a test's probe). */
+    nodeArgs?: string[];
+    env?: NodeJS.ProcessEnv;
+}
+
+async function servePack(stack: string, start: PackStart = {}): Promise<ServedPack> {
+    const packDir = start.packDir ?? path.join(ROOT, "policy");
     // The gRPC client and protobuf types the SDK itself uses, resolved from @pulumi/pulumi.
     const fromPulumi = createRequire(require.resolve("@pulumi/pulumi/package.json"));
     const grpc = fromPulumi("@grpc/grpc-js");
     const services = fromPulumi("./proto/analyzer_grpc_pb.js");
-    // The CLI's pulumi-analyzer-policy shim resolves run-policy-pack from the pack's directory
-    // and starts it there, with the stack in PULUMI_NODEJS_STACK.
+    // The nodejs language host's RunPlugin (kind analyzer) resolves run-policy-pack from the pack's
+    // directory and starts it there, the directory (absolute) as its last argument, with the stack
+    // in PULUMI_NODEJS_STACK (pulumi: sdk/nodejs/cmd/pulumi-language-nodejs/main.go, RunPlugin;
+    // pkg/resource/plugin/plugin.go, NewProgramInfo).
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
-    const child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], {
+    const child = spawn(process.execPath, [...(start.nodeArgs ?? []), runner, "127.0.0.1:1", packDir], {
         cwd: packDir,
-        env: { ...process.env, PULUMI_NODEJS_STACK: stack, PULUMI_NODEJS_PROJECT: "django-doks" },
+        env: { ...process.env, ...start.env, PULUMI_NODEJS_STACK: stack, PULUMI_NODEJS_PROJECT: "django-doks" },
         stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
@@ -969,6 +980,88 @@ beforeAll(() => {
     for (const stack of ["prod", "dev"]) void packFor(`acme/django-doks/${stack}`).catch(() => undefined);
 });
 afterAll(() => Promise.all([...packs.values()].map((p) => p.then((served) => served.close(), () => undefined))));
+
+describe("policy/ starts from its JavaScript build, no TypeScript compiled at start", () => {
+    const packDir = path.join(ROOT, "policy");
+    const tmp: string[] = [];
+    const tmpDir = (prefix: string) => {
+        tmp.push(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+        return tmp[tmp.length - 1];
+    };
+    afterAll(() => tmp.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+    const empty = () => new (createRequire(require.resolve("@pulumi/pulumi/package.json"))("google-protobuf/google/protobuf/empty_pb.js").Empty)();
+
+    test("the runner loads main.js and dist/, not one of the pack's .ts files", async () => {
+        const dir = tmpDir("policy-start-");
+        const probe = path.join(dir, "probe.js");
+        const loaded = path.join(dir, "loaded.json");
+        // Records the loaded modules when the pack prints its port, i.e. once it serves.
+        fs.writeFileSync(
+            probe,
+            `const fs = require("fs");
+const write = process.stdout.write;
+process.stdout.write = function (chunk, ...rest) {
+    if (/^\\d+\\s*$/.test(String(chunk))) fs.writeFileSync(process.env.PACK_LOADED, JSON.stringify(Object.keys(require.cache)));
+    return write.call(this, chunk, ...rest);
+};
+`,
+        );
+        const served = await servePack("acme/django-doks/dev", { nodeArgs: ["--require", probe], env: { PACK_LOADED: loaded } });
+        served.close();
+        const ofPack = (JSON.parse(fs.readFileSync(loaded, "utf8")) as string[])
+            .filter((f) => f.startsWith(packDir + path.sep))
+            .map((f) => path.relative(packDir, f))
+            .filter((f) => f !== "package.json")
+            .sort();
+        const sources = fs.readdirSync(packDir).filter((f) => f.endsWith(".ts"));
+        expect(sources.length).toBeGreaterThan(5);
+        expect(ofPack).toEqual(["build.js", ...sources.map((f) => path.join("dist", f.replace(/\.ts$/, ".js"))), "main.js"].sort());
+    }, 60_000);
+
+    test("policy/dist is what a fresh build of the sources writes (npm ci and npm test build it)", () => {
+        expect(() => execFileSync(process.execPath, [path.join(packDir, "build.js"), "--check"], { stdio: "pipe" })).not.toThrow();
+        const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+        expect(pkg.scripts.prepare).toBe("node policy/build.js");
+        expect(pkg.scripts["build:policy"]).toBe(pkg.scripts.prepare);
+        expect(fs.readFileSync(path.join(ROOT, "scripts", "test-setup.sh"), "utf8")).toMatch(/^npm run build:policy$/m);
+    });
+
+    test("a build older than its sources is refused at start; built again, the change is what runs", async () => {
+        // A copy of the repository's pack beside the root tsconfig.json its own extends.
+        const dir = tmpDir("policy-stale-");
+        const copy = path.join(dir, "policy");
+        fs.cpSync(packDir, copy, { recursive: true });
+        fs.copyFileSync(path.join(ROOT, "tsconfig.json"), path.join(dir, "tsconfig.json"));
+        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+        const index = path.join(copy, "index.ts");
+        const source = fs.readFileSync(index, "utf8");
+        const edited = source.replace(/description: "[^"]*"/, 'description: "Edited guardrails."');
+        expect(edited).not.toBe(source);
+        fs.writeFileSync(index, edited);
+
+        const stale = await servePack("acme/django-doks/dev", { packDir: copy }).then(
+            (served) => (served.close(), "served"),
+            (e: Error) => e.message,
+        );
+        expect(stale).toContain(`the policy pack in ${copy} is not built from its current sources: index.ts (changed). Run "npm run build:policy"`);
+        let check = "";
+        try {
+            execFileSync(process.execPath, [path.join(copy, "build.js"), "--check"], { stdio: "pipe" });
+        } catch (e) {
+            check = String((e as { stderr: Buffer }).stderr);
+        }
+        expect(check).toContain("policy/dist differs from a fresh build in: index.js, sources.json.");
+
+        execFileSync(process.execPath, [path.join(copy, "build.js")]);
+        const served = await servePack("acme/django-doks/dev", { packDir: copy });
+        try {
+            const info: any = await served.call("getAnalyzerInfo", empty());
+            expect(info.getDescription()).toBe("Edited guardrails.");
+        } finally {
+            served.close();
+        }
+    }, 60_000);
+});
 
 describe("policy/ as a local policy pack (pulumi preview --policy-pack policy)", () => {
     const packDir = path.join(ROOT, "policy");
@@ -1020,6 +1113,9 @@ describe("policy/ as a local policy pack (pulumi preview --policy-pack policy)",
             "k8s-run-as-non-root",
         ]);
         expect(got.join("\n")).toContain('Deployment "web": container "web" uses the tag "latest" in "nginx:latest"');
+        // Mandatory: the engine fails the preview on it (pulumi pkg/resource/deploy/step_generator.go).
+        const levels = new Set(res.getDiagnosticsList().map((x: any) => x.getEnforcementlevel()));
+        expect([...levels]).toEqual([pb.EnforcementLevel.MANDATORY]);
     });
 
     test("values unknown during preview do not trip presence checks", async () => {
