@@ -1,9 +1,8 @@
-import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import { App, APP_NAMESPACE, TLS_SECRET_NAME } from "./components/app";
 import { Cluster, versionPlan } from "./components/cluster";
 import { loadConfig } from "./components/config";
-import { type SizesAnswer, stackCostEstimate } from "./components/cost";
+import { stackCostEstimateOutput } from "./components/cost";
 import { Database } from "./components/database";
 import { Dns } from "./components/dns";
 import { AppImage } from "./components/image";
@@ -193,14 +192,6 @@ export = async function program() {
         appUrl: `https://${config.hostname}`,
         uptimeCheckIds: monitoring?.uptimeCheckIds ?? [],
         monitoring: monitoring?.summary ?? { enabled: false },
-        estimatedMonthlyCostUsd: pulumi.output(dropletSizes()).apply((sizes) => stackCostEstimate(config, sizes)),
+        estimatedMonthlyCostUsd: stackCostEstimateOutput(config),
     };
 };
-
-/** Every Droplet size's monthly price, as DigitalOcean's API lists them; a failed read is an answer too (the estimate then uses its offline table). */
-function dropletSizes(): Promise<SizesAnswer> {
-    return digitalocean.getSizes({}).then(
-        (r) => ({ sizes: r.sizes.map((s) => ({ slug: s.slug, priceMonthly: s.priceMonthly })) }),
-        (e: Error) => ({ error: e.message || "no reason given" }),
-    );
-}

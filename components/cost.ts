@@ -1,3 +1,5 @@
+import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
 import { resourceAlertSpecs, uptimeAlertSpecs } from "./monitoring";
 import { DEFAULT_POOL } from "./naming";
@@ -208,4 +210,17 @@ export function nodePricesFrom(answer: SizesAnswer | undefined): NodePrices {
 /** The stack's estimate, node prices from the API's answer when there is one. */
 export function stackCostEstimate(config: StackConfig, sizes?: SizesAnswer): CostEstimate {
     return estimatedMonthlyCostUsd(costInputFor(config), PRICES, nodePricesFrom(sizes));
+}
+
+/** Every Droplet size's monthly price, as DigitalOcean's API lists them; a failed read is an answer too (the estimate then uses its offline table). */
+function dropletSizes(): Promise<SizesAnswer> {
+    return digitalocean.getSizes({}).then(
+        (r) => ({ sizes: r.sizes.map((s) => ({ slug: s.slug, priceMonthly: s.priceMonthly })) }),
+        (e: Error) => ({ error: e.message || "no reason given" }),
+    );
+}
+
+/** The stack's estimate as a stack output, node prices read from DigitalOcean's API. */
+export function stackCostEstimateOutput(config: StackConfig): pulumi.Output<CostEstimate> {
+    return pulumi.output(dropletSizes()).apply((sizes) => stackCostEstimate(config, sizes));
 }

@@ -3,6 +3,7 @@ import * as path from "path";
 import { BROKEN_REGISTRY_LOOKUP, runOffline } from "../offline/run";
 import type { Evaluation, Json } from "../offline/types";
 import { readStackFile } from "../offline/stack-file";
+import { secretContextOf } from "../components/config/secrets";
 import { LOAD_BALANCER_ID_ANNOTATION } from "../components/platform";
 import program from "../index";
 
@@ -47,14 +48,6 @@ export function stackFileConfig(stack: string, root: string): { config: Record<s
     return { config: { ...values }, secretKeys: [...secure] };
 }
 
-const dnsProvider = (config: Record<string, string>) => {
-    try {
-        return (JSON.parse(config[`${PROJECT}:dns`] ?? "{}") as { provider?: unknown }).provider;
-    } catch {
-        return undefined;
-    }
-};
-
 /** The stack file with example values for what a newcomer has not set yet. */
 function stackConfig(stack: string, root: string): { config: Record<string, string>; secretKeys: string[]; examples: string[] } {
     const { config, secretKeys } = stackFileConfig(stack, root);
@@ -73,7 +66,9 @@ function stackConfig(stack: string, root: string): { config: Record<string, stri
         }
     }
     // Without Namecheap there is no password to stand in for.
-    const standIns = STAND_IN_SECRETS.filter((k) => k !== `${PROJECT}:namecheapPassword` || dnsProvider(config) !== "none");
+    const dns = config[`${PROJECT}:dns`];
+    const provider = secretContextOf(dns === undefined ? {} : { dns }).dns.provider;
+    const standIns = STAND_IN_SECRETS.filter((k) => k !== `${PROJECT}:namecheapPassword` || provider !== "none");
     for (const key of standIns.filter((k) => config[k] === undefined)) {
         config[key] = SECRET_MASK;
         secretKeys.push(key);

@@ -48,48 +48,35 @@ export function createGatewayRoutes(scope: AppScope, args: GatewayRoutesArgs): k
         },
         scope.opts,
     );
-    const routes = args.hostnames.map(
-        (host) =>
-            new k8s.apiextensions.CustomResource(
-                `${name}-route-${host}`,
-                {
-                    apiVersion: `${GATEWAY_API}/v1`,
-                    kind: "HTTPRoute",
-                    metadata: scope.metadata(`web-${host.replace(/\./g, "-")}`, "web"),
-                    spec: {
-                        parentRefs: [parent(args.gateway.listeners[host].https)],
-                        hostnames: [host],
-                        rules: args.routes.map((r) => ({
-                            matches: [{ path: { type: "PathPrefix", value: r.path } }],
-                            backendRefs: [backendRef(r, args.backends)],
-                        })),
-                    },
-                },
-                scope.opts,
-            ),
+    const httpRoute = (resourceName: string, objectName: string, spec: Record<string, unknown>) =>
+        new k8s.apiextensions.CustomResource(
+            `${name}-${resourceName}`,
+            { apiVersion: `${GATEWAY_API}/v1`, kind: "HTTPRoute", metadata: scope.metadata(objectName, "web"), spec },
+            scope.opts,
+        );
+    const routes = args.hostnames.map((host) =>
+        httpRoute(`route-${host}`, `web-${host.replace(/\./g, "-")}`, {
+            parentRefs: [parent(args.gateway.listeners[host].https)],
+            hostnames: [host],
+            rules: args.routes.map((r) => ({
+                matches: [{ path: { type: "PathPrefix", value: r.path } }],
+                backendRefs: [backendRef(r, args.backends)],
+            })),
+        }),
     );
     // PathPrefix "/": cert-manager's challenge routes match Exact paths, which take precedence
     // (HTTPRoute spec.rules: "Exact" path match before "Prefix"), so HTTP-01 still reaches its solver.
     routes.push(
-        new k8s.apiextensions.CustomResource(
-            `${name}-route-https-redirect`,
-            {
-                apiVersion: `${GATEWAY_API}/v1`,
-                kind: "HTTPRoute",
-                metadata: scope.metadata("https-redirect", "web"),
-                spec: {
-                    parentRefs: args.hostnames.map((h) => parent(args.gateway.listeners[h].http)),
-                    hostnames: args.hostnames,
-                    rules: [
-                        {
-                            matches: [{ path: { type: "PathPrefix", value: "/" } }],
-                            filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }],
-                        },
-                    ],
+        httpRoute("route-https-redirect", "https-redirect", {
+            parentRefs: args.hostnames.map((h) => parent(args.gateway.listeners[h].http)),
+            hostnames: args.hostnames,
+            rules: [
+                {
+                    matches: [{ path: { type: "PathPrefix", value: "/" } }],
+                    filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }],
                 },
-            },
-            scope.opts,
-        ),
+            ],
+        }),
     );
     if (args.certificate) {
         new k8s.apiextensions.CustomResource(
