@@ -1,7 +1,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { present, read } from "./common";
+import { byType, present, read } from "./common";
 
 // Cluster: the DOKS version, the Helm charts installed on it, and the namespaces objects land in.
 
@@ -43,7 +43,7 @@ export const helmChartPinned: ResourceValidationPolicy = {
     name: "helm-chart-pinned",
     description: 'Every Helm release pins one exact chart version (no empty version, range or "latest").',
     enforcementLevel: "mandatory",
-    validateResource: [
+    validateResource: byType([
         validateResourceOfType(k8s.helm.v3.Release, (release, args, report) => {
             const problem = chartVersionProblem(release.version);
             if (problem) report(`Helm release "${args.name}" (chart ${release.chart}) ${problem}.`);
@@ -52,7 +52,7 @@ export const helmChartPinned: ResourceValidationPolicy = {
             const problem = chartVersionProblem(chart.version);
             if (problem) report(`Helm chart "${args.name}" (chart ${chart.chart}) ${problem}.`);
         }),
-    ],
+    ]),
 };
 
 export const doksVersionPinned: ResourceValidationPolicy = {

@@ -1,4 +1,4 @@
-import { PolicyResource } from "@pulumi/policy";
+import { PolicyResource, ResourceValidation } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 
 // What every area of the pack shares: the stack under check, values read during a preview,
@@ -54,4 +54,31 @@ export function references(r: PolicyResource, target: PolicyResource, property: 
     const byProperty = r.propertyDependencies[property];
     if (byProperty && byProperty.length > 0) return byProperty.some((d) => d.urn === target.urn);
     return r.dependencies.some((d) => d.urn === target.urn);
+}
+
+/** The resource type a validation from `validateResourceOfType` is for (the SDK attaches it). */
+function typeOfValidation(v: ResourceValidation): string {
+    const type = (v as { __pulumiType?: unknown }).__pulumiType;
+    if (typeof type !== "string" || type === "") throw new Error("byType takes validations made by validateResourceOfType");
+    return type;
+}
+
+/**
+ * Validations of several resource types as one. The analyzer server converts a resource's
+ * properties from protobuf once for each validation it calls and skips without converting only
+ * a single validation made for another type (server.js, makeAnalyzeRpcFun), so a policy given
+ * an array pays a conversion per entry for every resource of the stack; this pays one.
+ */
+export function byType(validations: ResourceValidation[]): ResourceValidation {
+    const byToken = new Map<string, ResourceValidation[]>();
+    for (const v of validations) {
+        const type = typeOfValidation(v);
+        byToken.set(type, [...(byToken.get(type) ?? []), v]);
+    }
+    const types = [...byToken.keys()].join(", ");
+    return async (args, report) => {
+        const matching = byToken.get(args.type);
+        if (!matching) return args.notApplicable(`Policy only applies to resources of types ${types}`);
+        for (const v of matching) await v(args, report);
+    };
 }

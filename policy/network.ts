@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { present, read } from "./common";
+import { byType, present, read } from "./common";
 
 // Network: how traffic reaches the cluster (TLS on every Ingress host and Gateway listener,
 // Services exposed only by the ingress controller).
@@ -102,7 +102,7 @@ export const serviceExposure: ResourceValidationPolicy = {
         "everything else is ClusterIP, Services and Helm release values alike.",
     enforcementLevel: "mandatory",
     configSchema: exposedNamespacesSchema,
-    validateResource: [
+    validateResource: byType([
         validateResourceOfType(k8s.core.v1.Service, (svc, args, report) => {
             const type = svc.spec?.type ?? "ClusterIP";
             const ns = svc.metadata?.namespace ?? "default";
@@ -122,5 +122,5 @@ export const serviceExposure: ResourceValidationPolicy = {
                 }
             }
         }),
-    ],
+    ]),
 };

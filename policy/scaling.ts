@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { PolicyResource, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { isProdStack, prodStacksSchema } from "./common";
+import { byType, isProdStack, prodStacksSchema } from "./common";
 
 // Scaling: replica counts of Deployments and the HorizontalPodAutoscalers that own them.
 
@@ -60,10 +60,10 @@ export const hpaMinReplicas: ResourceValidationPolicy = {
     name: "k8s-hpa-min-replicas",
     description: "Every HorizontalPodAutoscaler keeps at least 2 replicas (minReplicas >= 2; it defaults to 1).",
     enforcementLevel: "mandatory",
-    validateResource: [
+    validateResource: byType([
         validateResourceOfType(k8s.autoscaling.v2.HorizontalPodAutoscaler, (hpa, args, report) => checkHpaMin(hpa.spec?.minReplicas, args.name, report)),
         validateResourceOfType(k8s.autoscaling.v1.HorizontalPodAutoscaler, (hpa, args, report) => checkHpaMin(hpa.spec?.minReplicas, args.name, report)),
-    ],
+    ]),
 };
 
 function checkHpaMin(minReplicas: number | undefined, name: string, report: (message: string) => void): void {

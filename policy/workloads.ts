@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ReportViolation, ResourceValidation, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
-import { present, read } from "./common";
+import { byType, present, read } from "./common";
 
 // Workloads: the containers of every pod-bearing kind (resources, images, security context) and
 // the configuration handed to them (ConfigMaps).
@@ -47,15 +47,15 @@ function forKind<TResource extends pulumi.Resource, TArgs>(
 }
 
 /** Validations of every pod-bearing kind the platform uses, one check applied to each. */
-export function workloadValidations(check: PodCheck): ResourceValidation[] {
-    return [
+export function workloadValidations(check: PodCheck): ResourceValidation {
+    return byType([
         forKind(k8s.apps.v1.Deployment, "Deployment", (p) => p.spec?.template?.spec, check),
         forKind(k8s.apps.v1.StatefulSet, "StatefulSet", (p) => p.spec?.template?.spec, check),
         forKind(k8s.apps.v1.DaemonSet, "DaemonSet", (p) => p.spec?.template?.spec, check),
         forKind(k8s.batch.v1.Job, "Job", (p) => p.spec?.template?.spec, check),
         forKind(k8s.batch.v1.CronJob, "CronJob", (p) => p.spec?.jobTemplate?.spec?.template?.spec, check),
         forKind(k8s.core.v1.Pod, "Pod", (p) => p.spec, check),
-    ];
+    ]);
 }
 
 /** Every container of a pod, init containers included, each with a label for messages. */

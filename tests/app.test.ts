@@ -3,6 +3,7 @@ import * as path from "path";
 import program from "../index";
 import { contentHash, IMAGES, PSQL_IMAGE, ROLE_GRANTS, ROLE_GRANTS_SCRIPT, staticServerConfig } from "../components/app";
 import {
+    CONTROLLERS,
     evaluate,
     Evaluation,
     generatedName,
@@ -18,6 +19,7 @@ import {
     secretInput,
     StackName,
     stackFileConfig,
+    STACKS_BY_CONTROLLER,
     unwrapSecrets,
     USER_VALUES,
 } from "./harness";
@@ -35,6 +37,9 @@ const T = {
     pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     pvc: "kubernetes:core/v1:PersistentVolumeClaim",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    ciliumNetworkPolicy: "kubernetes:cilium.io/v2:CiliumNetworkPolicy",
+    httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+    certificate: "kubernetes:cert-manager.io/v1:Certificate",
     image: "docker-build:index:Image",
 };
 
@@ -54,11 +59,11 @@ const kubernetesPods = (e: Evaluation) =>
         .filter((r) => [T.deployment, T.job, T.cronJob].includes(r.type) && r.read === undefined)
         .map((resource) => ({ resource, spec: podSpec(resource) }));
 
-describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: StackName) => {
+describe.each(STACKS_BY_CONTROLLER)("%s stack with ingress.controller %s: the app workload", (stack, controller) => {
     let e: Evaluation;
     beforeAll(async () => {
         e = await evaluate(program, stack, {
-            set: { app: { env: { FEATURE_FLAGS: "guestbook" } } },
+            set: { ...CONTROLLERS[controller].set, app: { env: { FEATURE_FLAGS: "guestbook" } } },
             secrets: { appSecrets: JSON.stringify({ STRIPE_KEY: SECRET_TEXTS.appSecret }) },
         });
     });
@@ -253,24 +258,39 @@ describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: St
         expect(obj(web()).spec.template.metadata.labels).toMatchObject(svc.selector);
     });
 
-    test("Ingress: class nginx, TLS by the stack's issuer, / to the app and /static to the static server", () => {
-        const ing = obj(one(e, T.ingress, "app-web"));
-        expect(ing.spec.ingressClassName).toBe("nginx");
-        expect(ing.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe(
-            stack === "prod" ? "letsencrypt-production" : "letsencrypt-staging",
-        );
-        expect(ing.spec.tls).toEqual([{ hosts: [USER_VALUES.hostname], secretName: "web-tls" }]);
-        const services = Object.fromEntries(
-            ofType(e, T.service).map((s) => [nameOf(s), s.inputs.spec.ports.map((p: { port: number }) => p.port)]),
-        );
-        const paths = ing.spec.rules[0].http.paths;
-        expect(ing.spec.rules.map((r: { host: string }) => r.host)).toEqual([USER_VALUES.hostname]);
-        expect(paths.map((p: any) => [p.path, p.pathType, p.backend.service.name])).toEqual([
-            ["/", "Prefix", "web"],
-            ["/static", "Prefix", "static"],
-        ]);
-        for (const p of paths) expect(services[p.backend.service.name]).toContain(p.backend.service.port.number);
-    });
+    const servicePorts = () =>
+        Object.fromEntries(ofType(e, T.service).map((s) => [nameOf(s), s.inputs.spec.ports.map((p: { port: number }) => p.port)]));
+    const issuer = stack === "prod" ? "letsencrypt-production" : "letsencrypt-staging";
+
+    if (controller === "gateway")
+        test("HTTPRoute: TLS by the stack's issuer, / to the app and /static to the static server", () => {
+            const route = obj(one(e, T.httpRoute, `app-route-${USER_VALUES.hostname}`)).spec;
+            expect(route.hostnames).toEqual([USER_VALUES.hostname]);
+            expect(route.rules.map((r: any) => [r.matches[0].path.value, r.matches[0].path.type, r.backendRefs[0].name])).toEqual([
+                ["/", "PathPrefix", "web"],
+                ["/static", "PathPrefix", "static"],
+            ]);
+            const services = servicePorts();
+            for (const r of route.rules) expect(services[r.backendRefs[0].name]).toContain(r.backendRefs[0].port);
+            const cert = obj(one(e, T.certificate)).spec;
+            expect(cert).toMatchObject({ secretName: "web-tls", dnsNames: [USER_VALUES.hostname], issuerRef: { kind: "ClusterIssuer", name: issuer } });
+            expect(ofType(e, T.ingress)).toEqual([]);
+        });
+    else
+        test("Ingress: class nginx, TLS by the stack's issuer, / to the app and /static to the static server", () => {
+            const ing = obj(one(e, T.ingress, "app-web"));
+            expect(ing.spec.ingressClassName).toBe("nginx");
+            expect(ing.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe(issuer);
+            expect(ing.spec.tls).toEqual([{ hosts: [USER_VALUES.hostname], secretName: "web-tls" }]);
+            const services = servicePorts();
+            const paths = ing.spec.rules[0].http.paths;
+            expect(ing.spec.rules.map((r: { host: string }) => r.host)).toEqual([USER_VALUES.hostname]);
+            expect(paths.map((p: any) => [p.path, p.pathType, p.backend.service.name])).toEqual([
+                ["/", "Prefix", "web"],
+                ["/static", "Prefix", "static"],
+            ]);
+            for (const p of paths) expect(services[p.backend.service.name]).toContain(p.backend.service.port.number);
+        });
 
     test("PodDisruptionBudget keeps one app pod during drains, and never holds a drain for unready pods", () => {
         const pdb = obj(one(e, T.pdb, "app-web")).spec;
@@ -338,22 +358,35 @@ describe.each(["dev", "prod"] as const)("%s stack: the app workload", (stack: St
 
     test("network policies: default deny, the ingress controller in, egress only to DNS, the database and git", () => {
         const policies = Object.fromEntries(ofType(e, T.networkPolicy).map((p) => [p.inputs.metadata.name, obj(p).spec]));
-        expect(Object.keys(policies).sort()).toEqual([
-            "acme-solver-from-ingress",
-            "default-deny",
-            "dns-egress",
-            "migrate-to-database",
-            "roles-to-database",
-            "static-from-ingress",
-            "sync-to-git",
-            "web-from-ingress",
-            "web-to-database",
-        ]);
+        const admitted = ["acme-solver", "static", "web"];
+        expect(Object.keys(policies).sort()).toEqual(
+            [
+                "default-deny",
+                "dns-egress",
+                "migrate-to-database",
+                "roles-to-database",
+                "sync-to-git",
+                "web-to-database",
+                ...(controller === "nginx" ? admitted.map((a) => `${a}-from-ingress`) : []),
+            ].sort(),
+        );
         expect(policies["default-deny"]).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-        const fromIngress = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } };
-        expect(policies["web-from-ingress"].ingress).toEqual([{ from: [fromIngress], ports: [{ protocol: "TCP", port: 8080 }] }]);
-        expect(policies["web-from-ingress"].podSelector.matchLabels).toEqual(obj(web()).spec.selector.matchLabels);
-        expect(policies["static-from-ingress"].podSelector.matchLabels).toEqual(obj(one(e, T.deployment, "app-static")).spec.selector.matchLabels);
+        const webLabels = obj(web()).spec.selector.matchLabels;
+        const staticLabels = obj(one(e, T.deployment, "app-static")).spec.selector.matchLabels;
+        if (controller === "nginx") {
+            const fromIngress = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } };
+            expect(policies["web-from-ingress"].ingress).toEqual([{ from: [fromIngress], ports: [{ protocol: "TCP", port: 8080 }] }]);
+            expect(policies["web-from-ingress"].podSelector.matchLabels).toEqual(webLabels);
+            expect(policies["static-from-ingress"].podSelector.matchLabels).toEqual(staticLabels);
+            expect(ofType(e, T.ciliumNetworkPolicy)).toEqual([]);
+        } else {
+            // Cilium's Gateway data plane reaches the pods as the reserved "ingress" identity.
+            const cnps = Object.fromEntries(ofType(e, T.ciliumNetworkPolicy).map((p) => [p.inputs.metadata.name, obj(p).spec]));
+            expect(Object.keys(cnps).sort()).toEqual(admitted.map((a) => `${a}-from-gateway`));
+            expect(cnps["web-from-gateway"].ingress).toEqual([{ fromEntities: ["ingress"], toPorts: [{ ports: [{ port: "8080", protocol: "TCP" }] }] }]);
+            expect(cnps["web-from-gateway"].endpointSelector.matchLabels).toEqual(webLabels);
+            expect(cnps["static-from-gateway"].endpointSelector.matchLabels).toEqual(staticLabels);
+        }
         expect(policies["web-to-database"].egress).toEqual([
             { to: [{ ipBlock: { cidr: stackFileConfig(stack)[`${PROJECT}:vpcIpRange`] } }], ports: [{ protocol: "TCP", port: 25060 }, { protocol: "TCP", port: 25061 }] },
         ]);

@@ -1,15 +1,37 @@
 import program from "../index";
 import { DNS_CLI, hostLabel, PARK_IP } from "../components/dns";
-import { evaluate, Evaluation, LB_IP, ofType, one, plainTextSecrets, resolve, SECRET_TEXTS, secretInput, StackName, unwrapSecrets, USER_VALUES } from "./harness";
+import {
+    CONTROLLERS,
+    evaluate,
+    Evaluation,
+    LB_IP,
+    ofType,
+    one,
+    plainTextSecrets,
+    resolve,
+    SECRET_TEXTS,
+    secretInput,
+    STACKS_BY_CONTROLLER,
+    unwrapSecrets,
+    USER_VALUES,
+} from "./harness";
 
 const COMMAND = "command:local:Command";
 const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
 const HOST = USER_VALUES.hostname;
 
-describe.each(["dev", "prod"] as const)("%s stack: Namecheap record and propagation gate", (stack: StackName) => {
+/** What waits for DNS on each path: the object whose certificate HTTP-01 must find the new address. */
+const DNS_GATED = {
+    nginx: { type: INGRESS, name: "app-web", what: "the Ingress (and so its certificate)" },
+    gateway: { type: "kubernetes:cert-manager.io/v1:Certificate", name: "app-gateway-certificate", what: "the Gateway's Certificate" },
+} as const;
+
+describe.each(STACKS_BY_CONTROLLER)("%s stack with ingress.controller %s: Namecheap record and propagation gate", (stack, controller) => {
+    const { set, lbIp: LB_IP } = CONTROLLERS[controller];
+    const gated = DNS_GATED[controller];
     let e: Evaluation;
     beforeAll(async () => {
-        e = await evaluate(program, stack);
+        e = await evaluate(program, stack, { set });
     });
     const record = () => one(e, COMMAND, `dns-record-${HOST}`);
     const gate = () => one(e, COMMAND, `dns-propagated-${HOST}`);
@@ -55,15 +77,15 @@ describe.each(["dev", "prod"] as const)("%s stack: Namecheap record and propagat
         expect(gate().opts.dependsOn).toEqual([`dns-record-${HOST}`]);
     });
 
-    test("the Ingress (and so its certificate) is registered after the gate and carries its result", () => {
-        const ingress = one(e, INGRESS, "app-web");
-        expect(ingress.seq).toBeGreaterThan(gate().seq);
-        expect(ingress.inputs.metadata.annotations["django-doks/dns-ready"]).toBe(`${HOST}=${LB_IP}`);
+    test(`${gated.what} is registered after the gate and carries its result`, () => {
+        const waiting = one(e, gated.type, gated.name);
+        expect(waiting.seq).toBeGreaterThan(gate().seq);
+        expect(waiting.inputs.metadata.annotations["django-doks/dns-ready"]).toBe(`${HOST}=${LB_IP}`);
     });
 
     test("nothing else waits for DNS", () => {
         const waiting = e.resources.filter((r) => JSON.stringify(r.inputs).includes(`${HOST}=${LB_IP}`)).map((r) => r.name);
-        expect(waiting).toEqual(["app-web"]);
+        expect(waiting).toEqual([gated.name]);
         expect(e.resources.filter((r) => r.opts.dependsOn?.some((d) => d.startsWith("dns-"))).map((r) => r.name)).toEqual([
             `dns-propagated-${HOST}`,
         ]);

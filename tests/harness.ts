@@ -29,6 +29,16 @@ export const LB_IP_BY_NAME = "203.0.113.20";
 /** The Gateway's load balancer (Cilium's Service for it), apart from ingress-nginx's. */
 export const GATEWAY_LB_IP = "203.0.113.30";
 export const GATEWAY_LB_ID = "9f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f";
+/** How traffic reaches the app (ingress.controller), with what the mocks give each path's load balancer. */
+export const CONTROLLERS = {
+    nginx: { set: {}, lbIp: LB_IP, lbId: LB_ID },
+    gateway: { set: { ingress: { controller: "gateway" } }, lbIp: GATEWAY_LB_IP, lbId: GATEWAY_LB_ID },
+} as const;
+export type Controller = keyof typeof CONTROLLERS;
+/** Each stack with each controller: the suites that hold for both paths run over these. */
+export const STACKS_BY_CONTROLLER = (["dev", "prod"] as const).flatMap((stack) =>
+    (Object.keys(CONTROLLERS) as Controller[]).map((controller) => [stack, controller] as const),
+);
 export const MOCK_IMAGE_DIGEST = `sha256:${"ab12".repeat(16)}`;
 export const DOKS_VERSIONS = ["1.37.1-do.0", "1.36.4-do.1", "1.36.3-do.0", "1.35.8-do.2"];
 

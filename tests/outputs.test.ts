@@ -1,5 +1,5 @@
 import program from "../index";
-import { evaluate, Evaluation, LB_ID, LB_IP, MOCK_IMAGE_DIGEST, resolve, SECRET_TEXTS, StackName, USER_VALUES } from "./harness";
+import { CONTROLLERS, evaluate, Evaluation, MOCK_IMAGE_DIGEST, resolve, SECRET_TEXTS, STACKS_BY_CONTROLLER, USER_VALUES } from "./harness";
 
 const SECRET_OUTPUTS = ["databasePoolUri", "databaseUri", "kubeconfig"];
 
@@ -11,10 +11,11 @@ function leaks(value: unknown): string[] {
     return LEAK_PATTERNS.filter((p) => text.includes(p));
 }
 
-describe.each(["dev", "prod"] as const)("%s stack outputs", (stack: StackName) => {
+describe.each(STACKS_BY_CONTROLLER)("%s stack outputs with ingress.controller %s", (stack, controller) => {
+    const { set, lbIp, lbId } = CONTROLLERS[controller];
     let e: Evaluation;
     beforeAll(async () => {
-        e = await evaluate(program, stack);
+        e = await evaluate(program, stack, { set });
     });
 
     test("the outputs a user and later components need", () => {
@@ -36,7 +37,8 @@ describe.each(["dev", "prod"] as const)("%s stack outputs", (stack: StackName) =
                 "databaseRuntimeUser",
                 "databaseUri",
                 "databaseUser",
-                "ingressClassName",
+                // How traffic enters: the IngressClass, or the Gateway ("<namespace>/<name>").
+                controller === "nginx" ? "ingressClassName" : "gateway",
                 "kubeconfig",
                 "kubernetesVersion",
                 "loadBalancerId",
@@ -54,15 +56,16 @@ describe.each(["dev", "prod"] as const)("%s stack outputs", (stack: StackName) =
         const plain = async (k: string) => (await resolve(e.outputs[k])).value;
         expect(await plain("clusterName")).toBe(`django-doks-${stack}`);
         expect(await plain("clusterId")).toBe("cluster-id");
-        expect(await plain("loadBalancerIp")).toBe(LB_IP);
+        expect(await plain("loadBalancerIp")).toBe(lbIp);
         expect(await plain("databaseHost")).toBe(`private-django-doks-${stack}-pg-do-user-1.k.db.ondigitalocean.com`);
         expect(await plain("databasePort")).toBe(25060);
         expect(await plain("databaseName")).toBe("app");
         expect(await plain("databaseUser")).toBe("app");
         expect(await plain("databaseRuntimeUser")).toBe("app_web");
-        expect(await plain("loadBalancerId")).toBe(LB_ID);
+        expect(await plain("loadBalancerId")).toBe(lbId);
         expect(await plain("workerPool")).toEqual({ name: "workers-s-2vcpu-4gb", size: "s-2vcpu-4gb" });
-        expect(await plain("ingressClassName")).toBe("nginx");
+        if (controller === "nginx") expect(await plain("ingressClassName")).toBe("nginx");
+        else expect(await plain("gateway")).toBe("gateway/web");
         expect(await plain("appImage")).toBe(`registry.digitalocean.com/${USER_VALUES.registryName}/django@${MOCK_IMAGE_DIGEST}`);
         expect(await plain("appNamespace")).toBe("django");
         expect(await plain("dnsProvider")).toBe("namecheap");
@@ -72,7 +75,7 @@ describe.each(["dev", "prod"] as const)("%s stack outputs", (stack: StackName) =
         // Only prod's worker pool autoscales.
         if (stack === "prod") expect(cost.maxUsd).toBeGreaterThan(cost.totalUsd);
         else expect(cost.maxUsd).toBeUndefined();
-        expect(await plain("dnsRecords")).toEqual([{ name: USER_VALUES.hostname, type: "A", value: LB_IP }]);
+        expect(await plain("dnsRecords")).toEqual([{ name: USER_VALUES.hostname, type: "A", value: lbIp }]);
         expect(await plain("databaseUri")).toBe(
             `postgresql://app:${SECRET_TEXTS.dbPassword}@private-django-doks-${stack}-pg-do-user-1.k.db.ondigitalocean.com:25060/app?sslmode=require`,
         );

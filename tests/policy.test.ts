@@ -1063,6 +1063,64 @@ process.stdout.write = function (chunk, ...rest) {
     }, 60_000);
 });
 
+describe("an Analyze call converts a resource's properties once per policy that may apply to it", () => {
+    // The analyzer server converts the protobuf properties for every validation it calls; it skips
+    // without converting only a single validation made for another type (server.js, makeAnalyzeRpcFun).
+    const mayApply = (type: string) =>
+        policies.filter((p): p is ResourceValidationPolicy => {
+            const v = (p as ResourceValidationPolicy).validateResource;
+            if (v === undefined || p.enforcementLevel === "disabled") return false;
+            const only = (v as { __pulumiType?: string }).__pulumiType;
+            return Array.isArray(v) || only === undefined || only === type;
+        }).length;
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-conversions-"));
+    const counter = path.join(dir, "count");
+    let served: ServedPack;
+    beforeAll(async () => {
+        const probe = path.join(dir, "probe.js");
+        // Counts top-level Struct conversions (a nested Struct converts inside its parent's).
+        fs.writeFileSync(
+            probe,
+            `const fs = require("fs");
+const { createRequire } = require("module");
+const fromPulumi = createRequire(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd()] }));
+const { Struct } = fromPulumi("google-protobuf/google/protobuf/struct_pb.js");
+const toJavaScript = Struct.prototype.toJavaScript;
+let depth = 0;
+Struct.prototype.toJavaScript = function () {
+    if (depth++ === 0) fs.appendFileSync(process.env.PACK_CONVERSIONS, "x");
+    try { return toJavaScript.call(this); } finally { depth--; }
+};
+`,
+        );
+        served = await servePack("acme/django-doks/dev", { nodeArgs: ["--require", probe], env: { PACK_CONVERSIONS: counter } });
+    }, 60_000);
+    afterAll(() => {
+        served?.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    test.each([
+        ["a Deployment", deployment()],
+        ["a Helm release", { type: T.release, name: "ingress-nginx", props: { chart: "ingress-nginx", version: "4.15.1", namespace: "ingress-nginx", values: {} } }],
+        ["an HPA", { type: T.hpa, name: "web", props: { metadata: { namespace: "django" }, spec: { minReplicas: 2 } } }],
+        ["a DigitalOcean VPC", { type: "digitalocean:index/vpc:Vpc", name: "vpc", props: { region: "fra1" } }],
+    ] as [string, Fixture][])("%s", async (_label, f) => {
+        fs.writeFileSync(counter, "");
+        const req = new served.pb.AnalyzeRequest();
+        req.setType(f.type);
+        req.setName(f.name);
+        req.setUrn(urnOf(f));
+        req.setProperties(served.structpb.Struct.fromJavaScript(f.props));
+        req.setOptions(new served.pb.AnalyzerResourceOptions());
+        await served.call("analyze", req);
+        const conversions = fs.readFileSync(counter, "utf8").length;
+        expect(conversions).toBeGreaterThan(0);
+        expect(conversions).toBe(mayApply(f.type));
+    });
+});
+
 describe("policy/ as a local policy pack (pulumi preview --policy-pack policy)", () => {
     const packDir = path.join(ROOT, "policy");
     const fromPulumi = createRequire(require.resolve("@pulumi/pulumi/package.json"));
