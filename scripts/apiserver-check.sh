@@ -36,19 +36,11 @@ k8s_version=$(sed -n 's/^K8S_VERSION=\(v[0-9.]*\).*/\1/p' "$APISERVER_SH")
 KUBECTL=${APISERVER_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/kube-apiserver-$k8s_version}/kubectl
 [ -x "$KUBECTL" ] || { say apiserver-check "$KUBECTL missing: run $APISERVER_SH build once (about 15 minutes)"; exit 1; }
 
-module_dir() { # MODULE@VERSION: its directory in the module cache, downloaded if need be
-  local tmp json
-  tmp=$(mktemp -d)
-  # outside any module, so that no go.mod is read or written
-  json=$(cd "$tmp" && GOFLAGS=-mod=mod go mod download -json "$1") || { rm -rf "$tmp"; say apiserver-check "go mod download $1 failed"; exit 1; }
-  rm -rf "$tmp"
-  printf '%s' "$json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);if(j.Error){console.error(j.Error);process.exit(1)}process.stdout.write(j.Dir)})'
-}
 
 say apiserver-check "fetching the CRDs: sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION (standard channel), github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION"
 crds=()
-gw_dir=$(module_dir "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")
-cm_dir=$(module_dir "github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION")
+gw_dir=$(module_dir apiserver-check "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")
+cm_dir=$(module_dir apiserver-check "github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION")
 for f in "$gw_dir"/config/crd/standard/gateway.networking.k8s.io_*.yaml "$cm_dir"/deploy/crds/*.yaml; do
   [ -f "$f" ] && crds+=("$f")
 done

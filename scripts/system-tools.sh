@@ -117,3 +117,13 @@ ensure_pg_installed() {
     return 1
   fi
 }
+
+module_dir() { # NAME MODULE@VERSION: the module's directory in the Go module cache, downloaded if need be
+  local name=$1 tmp json
+  shift
+  tmp=$(mktemp -d)
+  # outside any module, so that no go.mod is read or written
+  json=$(cd "$tmp" && GOFLAGS=-mod=mod go mod download -json "$1") || { rm -rf "$tmp"; say "$name" "go mod download $1 failed"; exit 1; }
+  rm -rf "$tmp"
+  printf '%s' "$json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);if(j.Error){console.error(j.Error);process.exit(1)}process.stdout.write(j.Dir)})'
+}
