@@ -1,7 +1,6 @@
-import * as digitalocean from "@pulumi/digitalocean";
-import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { byType, present, read } from "./common";
+import { DO, K8S } from "./resource-types";
 
 // Cluster: the DOKS version, the Helm charts installed on it, and the namespaces objects land in.
 
@@ -44,11 +43,11 @@ export const helmChartPinned: ResourceValidationPolicy = {
     description: 'Every Helm release pins one exact chart version (no empty version, range or "latest").',
     enforcementLevel: "mandatory",
     validateResource: byType([
-        validateResourceOfType(k8s.helm.v3.Release, (release, args, report) => {
+        validateResourceOfType(K8S.HelmRelease, (release, args, report) => {
             const problem = chartVersionProblem(release.version);
             if (problem) report(`Helm release "${args.name}" (chart ${release.chart}) ${problem}.`);
         }),
-        validateResourceOfType(k8s.helm.v4.Chart, (chart, args, report) => {
+        validateResourceOfType(K8S.HelmChartV4, (chart, args, report) => {
             const problem = chartVersionProblem(chart.version);
             if (problem) report(`Helm chart "${args.name}" (chart ${chart.chart}) ${problem}.`);
         }),
@@ -59,7 +58,7 @@ export const doksVersionPinned: ResourceValidationPolicy = {
     name: "doks-version-pinned",
     description: 'The DOKS cluster runs a resolved version slug such as "1.36.4-do.1", never "latest".',
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfType(digitalocean.KubernetesCluster, (cluster, args, report) => {
+    validateResource: validateResourceOfType(DO.KubernetesCluster, (cluster, args, report) => {
         if (!DOKS_VERSION_SLUG.test(cluster.version ?? "")) {
             report(`Kubernetes cluster "${args.name}" has version "${cluster.version ?? ""}"; use a resolved DOKS slug (getKubernetesVersions).`);
         }

@@ -1,6 +1,6 @@
-import * as digitalocean from "@pulumi/digitalocean";
 import { ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { isProdStack, present, prodStacksSchema, read, references } from "./common";
+import { DO } from "./resource-types";
 
 // Database: the managed PostgreSQL cluster's network, plan, firewall and protection.
 
@@ -11,7 +11,7 @@ export const databasePrivateNetwork: ResourceValidationPolicy = {
     name: "do-database-private-network",
     description: "The database cluster sits in the stack's VPC (privateNetworkUuid is set).",
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfType(digitalocean.DatabaseCluster, (db, args, report) => {
+    validateResource: validateResourceOfType(DO.DatabaseCluster, (db, args, report) => {
         // An unknown value counts as set: the VPC's id is unknown during the first preview.
         const uuid = read(() => db.privateNetworkUuid);
         if (uuid.known && !present(uuid.value)) report(`Database cluster "${args.name}" has no privateNetworkUuid: it must join the stack's VPC.`);
@@ -22,7 +22,7 @@ export const databaseStandbyPlan: ResourceValidationPolicy = {
     name: "do-database-standby-plan",
     description: `A database cluster with standby nodes (nodeCount > 1) uses a plan above ${DB_PLAN_WITHOUT_STANDBY}, which has none.`,
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfType(digitalocean.DatabaseCluster, (db, args, report) => {
+    validateResource: validateResourceOfType(DO.DatabaseCluster, (db, args, report) => {
         if (db.nodeCount > 1 && db.size === DB_PLAN_WITHOUT_STANDBY) {
             report(`Database cluster "${args.name}" asks for ${db.nodeCount} nodes on ${DB_PLAN_WITHOUT_STANDBY}, ` +
                 `which DigitalOcean offers only as a single node; pick db-s-1vcpu-2gb or larger.`);
@@ -36,8 +36,8 @@ export const databaseFirewall: StackValidationPolicy = {
         "Every database cluster has a DatabaseFirewall with at least one rule and no rule open to the whole Internet.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const firewalls = args.resources.filter((r) => r.isType(digitalocean.DatabaseFirewall));
-        for (const db of args.resources.filter((r) => r.isType(digitalocean.DatabaseCluster))) {
+        const firewalls = args.resources.filter((r) => r.isType(DO.DatabaseFirewall));
+        for (const db of args.resources.filter((r) => r.isType(DO.DatabaseCluster))) {
             const own = firewalls.filter((fw) => references(fw, db, "clusterId"));
             if (own.length === 0) {
                 report(`Database cluster "${db.name}" has no DatabaseFirewall: without one it accepts connections from anywhere.`, db.urn);
@@ -66,9 +66,9 @@ export const prodDatabaseProtected: StackValidationPolicy = {
     validateStack: (args, report) => {
         if (!isProdStack(args)) return;
         for (const r of args.resources) {
-            const kind = r.isType(digitalocean.DatabaseCluster)
+            const kind = r.isType(DO.DatabaseCluster)
                 ? "Database cluster"
-                : r.isType(digitalocean.DatabaseDb)
+                : r.isType(DO.DatabaseDb)
                   ? "Database"
                   : undefined;
             if (kind && !r.opts.protect) {

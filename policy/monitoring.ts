@@ -1,6 +1,6 @@
-import * as digitalocean from "@pulumi/digitalocean";
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { isProdStack, prodStacksSchema, read, references } from "./common";
+import { DO } from "./resource-types";
 
 // Monitoring: production stacks are watched, and every alert reaches someone.
 
@@ -27,9 +27,9 @@ export const prodMonitoring: StackValidationPolicy = {
     validateStack: (args, report) => {
         if (!isProdStack(args)) return;
         const enabled = (r: PolicyResource) => r.props.enabled !== false;
-        const checks = args.resources.filter((r) => r.isType(digitalocean.UptimeCheck) && enabled(r));
-        const uptimeAlerts = args.resources.filter((r) => r.isType(digitalocean.UptimeAlert));
-        const resourceAlerts = args.resources.filter((r) => r.isType(digitalocean.MonitorAlert));
+        const checks = args.resources.filter((r) => r.isType(DO.UptimeCheck) && enabled(r));
+        const uptimeAlerts = args.resources.filter((r) => r.isType(DO.UptimeAlert));
+        const resourceAlerts = args.resources.filter((r) => r.isType(DO.MonitorAlert));
         if (!checks.some((c) => uptimeAlerts.some((a) => references(a, c, "checkId")))) {
             report('Production has no enabled uptime check with an alert on it: set monitoring.enabled true and monitoring.alertEmails (README, "Monitoring").');
         }

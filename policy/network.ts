@@ -1,6 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationArgs, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { byType, present, read } from "./common";
+import { K8S } from "./resource-types";
 
 // Network: how traffic reaches the cluster (TLS on every Ingress host and Gateway listener,
 // Services exposed only by the ingress controller).
@@ -46,7 +46,7 @@ export const ingressTls: ResourceValidationPolicy = {
     name: "k8s-ingress-tls",
     description: "Every host in an Ingress's rules is covered by a TLS entry that names a certificate Secret.",
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfType(k8s.networking.v1.Ingress, (ingress, args, report) => {
+    validateResource: validateResourceOfType(K8S.Ingress, (ingress, args, report) => {
         const tls = ingress.spec?.tls ?? [];
         const covered = new Set(tls.flatMap((t) => t.hosts ?? []));
         tls.forEach((t, i) => {
@@ -103,7 +103,7 @@ export const serviceExposure: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: exposedNamespacesSchema,
     validateResource: byType([
-        validateResourceOfType(k8s.core.v1.Service, (svc, args, report) => {
+        validateResourceOfType(K8S.Service, (svc, args, report) => {
             const type = svc.spec?.type ?? "ClusterIP";
             const ns = svc.metadata?.namespace ?? "default";
             if (EXPOSING_SERVICE_TYPES.includes(type) && !exposedNamespaces(args).includes(ns)) {
@@ -111,7 +111,7 @@ export const serviceExposure: ResourceValidationPolicy = {
                     `${exposedNamespaces(args).join(", ")} Services are ClusterIP (traffic enters through the Ingress).`);
             }
         }),
-        validateResourceOfType(k8s.helm.v3.Release, (release, args, report) => {
+        validateResourceOfType(K8S.HelmRelease, (release, args, report) => {
             const ns = release.namespace ?? "default";
             if (exposedNamespaces(args).includes(ns)) return;
             const services = read(() => serviceValues(release.values));

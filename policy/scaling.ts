@@ -1,6 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
 import { PolicyResource, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { byType, isProdStack, prodStacksSchema } from "./common";
+import { K8S } from "./resource-types";
 
 // Scaling: replica counts of Deployments and the HorizontalPodAutoscalers that own them.
 
@@ -37,8 +37,8 @@ function autoscalers(resources: PolicyResource[]): Hpa[] {
     return resources
         .filter(
             (r) =>
-                r.isType(k8s.autoscaling.v2.HorizontalPodAutoscaler) ||
-                r.isType(k8s.autoscaling.v1.HorizontalPodAutoscaler),
+                r.isType(K8S.HorizontalPodAutoscalerV2) ||
+                r.isType(K8S.HorizontalPodAutoscalerV1),
         )
         .map((r) => ({
             resource: r,
@@ -61,8 +61,8 @@ export const hpaMinReplicas: ResourceValidationPolicy = {
     description: "Every HorizontalPodAutoscaler keeps at least 2 replicas (minReplicas >= 2; it defaults to 1).",
     enforcementLevel: "mandatory",
     validateResource: byType([
-        validateResourceOfType(k8s.autoscaling.v2.HorizontalPodAutoscaler, (hpa, args, report) => checkHpaMin(hpa.spec?.minReplicas, args.name, report)),
-        validateResourceOfType(k8s.autoscaling.v1.HorizontalPodAutoscaler, (hpa, args, report) => checkHpaMin(hpa.spec?.minReplicas, args.name, report)),
+        validateResourceOfType(K8S.HorizontalPodAutoscalerV2, (hpa, args, report) => checkHpaMin(hpa.spec?.minReplicas, args.name, report)),
+        validateResourceOfType(K8S.HorizontalPodAutoscalerV1, (hpa, args, report) => checkHpaMin(hpa.spec?.minReplicas, args.name, report)),
     ]),
 };
 
@@ -91,7 +91,7 @@ export const prodReplicas: StackValidationPolicy = {
         if (!isProdStack(args)) return;
         const exempt = args.getConfig<{ exemptDeployments?: string[] }>().exemptDeployments ?? ["static"];
         const hpas = autoscalers(args.resources);
-        for (const d of args.resources.filter((r) => r.isType(k8s.apps.v1.Deployment))) {
+        for (const d of args.resources.filter((r) => r.isType(K8S.Deployment))) {
             if (withoutOutputs(d)) continue;
             if (exempt.includes(d.name) || exempt.includes(meta(d).name ?? "")) continue;
             const hpa = hpaFor(d, hpas);
@@ -126,7 +126,7 @@ export const hpaOwnsReplicas: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const hpas = autoscalers(args.resources);
-        for (const d of args.resources.filter((r) => r.isType(k8s.apps.v1.Deployment))) {
+        for (const d of args.resources.filter((r) => r.isType(K8S.Deployment))) {
             const hpa = hpaFor(d, hpas);
             if (!hpa || d.props.spec?.replicas === undefined) continue;
             if (d.opts.ignoreChanges.includes("spec.replicas")) continue;

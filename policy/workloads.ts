@@ -1,7 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
 import { ReportViolation, ResourceValidation, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { byType, present, read } from "./common";
+import { K8S } from "./resource-types";
 
 // Workloads: the containers of every pod-bearing kind (resources, images, security context) and
 // the configuration handed to them (ConfigMaps).
@@ -49,12 +49,12 @@ function forKind<TResource extends pulumi.Resource, TArgs>(
 /** Validations of every pod-bearing kind the platform uses, one check applied to each. */
 export function workloadValidations(check: PodCheck): ResourceValidation {
     return byType([
-        forKind(k8s.apps.v1.Deployment, "Deployment", (p) => p.spec?.template?.spec, check),
-        forKind(k8s.apps.v1.StatefulSet, "StatefulSet", (p) => p.spec?.template?.spec, check),
-        forKind(k8s.apps.v1.DaemonSet, "DaemonSet", (p) => p.spec?.template?.spec, check),
-        forKind(k8s.batch.v1.Job, "Job", (p) => p.spec?.template?.spec, check),
-        forKind(k8s.batch.v1.CronJob, "CronJob", (p) => p.spec?.jobTemplate?.spec?.template?.spec, check),
-        forKind(k8s.core.v1.Pod, "Pod", (p) => p.spec, check),
+        forKind(K8S.Deployment, "Deployment", (p) => p.spec?.template?.spec, check),
+        forKind(K8S.StatefulSet, "StatefulSet", (p) => p.spec?.template?.spec, check),
+        forKind(K8S.DaemonSet, "DaemonSet", (p) => p.spec?.template?.spec, check),
+        forKind(K8S.Job, "Job", (p) => p.spec?.template?.spec, check),
+        forKind(K8S.CronJob, "CronJob", (p) => p.spec?.jobTemplate?.spec?.template?.spec, check),
+        forKind(K8S.Pod, "Pod", (p) => p.spec, check),
     ]);
 }
 
@@ -156,7 +156,7 @@ export const configMapNoCredentials: ResourceValidationPolicy = {
     name: "k8s-configmap-no-credentials",
     description: "ConfigMaps carry no credentials: no password/secret/token-like keys and no URIs with a password.",
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfType(k8s.core.v1.ConfigMap, (cm, args, report) => {
+    validateResource: validateResourceOfType(K8S.ConfigMap, (cm, args, report) => {
         for (const key of Object.keys(cm.data ?? {})) {
             if (CREDENTIAL_KEY.test(key)) {
                 report(`ConfigMap "${args.name}" has key "${key}", which names a credential; put it in a Secret.`);

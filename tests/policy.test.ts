@@ -3,6 +3,8 @@ import * as fs from "fs";
 import { createRequire } from "module";
 import * as os from "os";
 import * as path from "path";
+import * as digitalocean from "@pulumi/digitalocean";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
     PolicyResource,
@@ -14,6 +16,7 @@ import {
 import program from "../index";
 import { currentStack } from "../policy/common";
 import { policies } from "../policy/policies";
+import { DO, K8S } from "../policy/resource-types";
 import { imageProblem } from "../policy/workloads";
 import { evaluate, hasUnknown, programResources, Registered, ROOT, StackName, toWire } from "./harness";
 
@@ -1008,7 +1011,8 @@ process.stdout.write = function (chunk, ...rest) {
         );
         const served = await servePack("acme/django-doks/dev", { nodeArgs: ["--require", probe], env: { PACK_LOADED: loaded } });
         served.close();
-        const ofPack = (JSON.parse(fs.readFileSync(loaded, "utf8")) as string[])
+        const loadedModules = JSON.parse(fs.readFileSync(loaded, "utf8")) as string[];
+        const ofPack = loadedModules
             .filter((f) => f.startsWith(packDir + path.sep))
             .map((f) => path.relative(packDir, f))
             .filter((f) => f !== "package.json")
@@ -1016,7 +1020,43 @@ process.stdout.write = function (chunk, ...rest) {
         const sources = fs.readdirSync(packDir).filter((f) => f.endsWith(".ts"));
         expect(sources.length).toBeGreaterThan(5);
         expect(ofPack).toEqual(["build.js", ...sources.map((f) => path.join("dist", f.replace(/\.ts$/, ".js"))), "main.js"].sort());
+        // The provider SDKs are for types only: the pack matches resources by their type tokens.
+        const sdk = (name: string) => loadedModules.filter((f) => f.includes(`${path.sep}node_modules${path.sep}@pulumi${path.sep}${name}${path.sep}`));
+        expect(sdk("policy").length).toBeGreaterThan(0);
+        expect({ kubernetes: sdk("kubernetes"), digitalocean: sdk("digitalocean") }).toEqual({ kubernetes: [], digitalocean: [] });
     }, 60_000);
+
+    test("each resource class the policies match has the type token of the provider SDK's class", () => {
+        const classes = {
+            Deployment: k8s.apps.v1.Deployment,
+            StatefulSet: k8s.apps.v1.StatefulSet,
+            DaemonSet: k8s.apps.v1.DaemonSet,
+            Job: k8s.batch.v1.Job,
+            CronJob: k8s.batch.v1.CronJob,
+            Pod: k8s.core.v1.Pod,
+            ConfigMap: k8s.core.v1.ConfigMap,
+            Service: k8s.core.v1.Service,
+            Ingress: k8s.networking.v1.Ingress,
+            HorizontalPodAutoscalerV2: k8s.autoscaling.v2.HorizontalPodAutoscaler,
+            HorizontalPodAutoscalerV1: k8s.autoscaling.v1.HorizontalPodAutoscaler,
+            HelmRelease: k8s.helm.v3.Release,
+            HelmChartV4: k8s.helm.v4.Chart,
+            KubernetesCluster: digitalocean.KubernetesCluster,
+            DatabaseCluster: digitalocean.DatabaseCluster,
+            DatabaseFirewall: digitalocean.DatabaseFirewall,
+            DatabaseDb: digitalocean.DatabaseDb,
+            UptimeCheck: digitalocean.UptimeCheck,
+            UptimeAlert: digitalocean.UptimeAlert,
+            MonitorAlert: digitalocean.MonitorAlert,
+        };
+        const token = (c: unknown) => (c as { __pulumiType: string }).__pulumiType;
+        const ours = { ...K8S, ...DO };
+        expect(Object.keys(ours).sort()).toEqual(Object.keys(classes).sort());
+        for (const [name, cls] of Object.entries(classes)) {
+            expect(token(cls)).toMatch(/^(kubernetes|digitalocean):/);
+            expect([name, token(ours[name as keyof typeof ours])]).toEqual([name, token(cls)]);
+        }
+    });
 
     test("policy/dist is what a fresh build of the sources writes (npm ci and npm test build it)", () => {
         expect(() => execFileSync(process.execPath, [path.join(packDir, "build.js"), "--check"], { stdio: "pipe" })).not.toThrow();
