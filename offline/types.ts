@@ -81,6 +81,8 @@ export interface OfflineRun {
      * missing output in a preview (@pulumi/pulumi runtime/rpc.js, resolveProperties).
      */
     existing?: boolean;
+    /** With `existing`: the resources, by name, that the update creates (no id yet; outputs planned). */
+    creating?: string[];
 }
 
 /** The program: `index.ts` awaits what the stack ran last before it registers anything. */

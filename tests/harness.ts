@@ -254,6 +254,8 @@ export interface EvaluateOptions extends ConfigOptions {
      * name, which its provider plans as unknown for an update of it.
      */
     previewUpdate?: Record<string, string[]>;
+    /** With previewUpdate: the resources, by name, that the update creates (the stack has not had them). */
+    creating?: string[];
 }
 
 /**
@@ -304,6 +306,7 @@ async function run(
         ...stackSettings(stack, o),
         preview: o.preview === true || o.previewUpdate !== undefined,
         existing: o.previewUpdate !== undefined,
+        creating: o.creating,
         planned: plannedState,
         state: (type, name, inputs, read) => {
             const state = answer(type, name, inputs, read);

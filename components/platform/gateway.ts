@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { isIPv6 } from "node:net";
 import { DO_LB } from "./charts";
-import { loadBalancerIdOf } from "./load-balancer";
+import { idOnceExists, loadBalancerIdOf } from "./load-balancer";
 
 /**
  * DOKS's managed Gateway API (Cilium), on VPC-native clusters of Kubernetes 1.33 or later, which
@@ -126,7 +126,7 @@ export function createGateway(parent: pulumi.ComponentResource, name: string, ar
     const read = new k8s.apiextensions.CustomResource(
         `${name}-gateway-status`,
         { apiVersion: GATEWAY.apiVersion, kind: "Gateway", status: undefined },
-        { ...opts, id: gatewayId, dependsOn: [gateway] },
+        { ...opts, id: idOnceExists(gateway, gatewayId), dependsOn: [gateway] },
     );
     const ip = (read as unknown as { status: pulumi.Output<{ addresses?: GatewayAddress[] } | undefined> }).status.apply((status) => {
         const v4 = gatewayIpv4(status?.addresses);
@@ -134,7 +134,7 @@ export function createGateway(parent: pulumi.ComponentResource, name: string, ar
         return v4;
     });
     const serviceId = `${GATEWAY.namespace}/${GATEWAY.service}`;
-    const service = k8s.core.v1.Service.get(`${name}-gateway-service`, serviceId, { ...opts, dependsOn: [gateway] });
+    const service = k8s.core.v1.Service.get(`${name}-gateway-service`, idOnceExists(gateway, serviceId), { ...opts, dependsOn: [gateway] });
     const id = loadBalancerIdOf(service, serviceId);
     return { ref: { name: GATEWAY.name, namespace: GATEWAY.namespace, listeners }, resource: gateway, ip, id };
 }

@@ -87,14 +87,15 @@ export interface LoadBalancer {
 export function readLoadBalancer(parent: pulumi.ComponentResource, name: string, args: LoadBalancerArgs): LoadBalancer {
     // The id is the program's own (namespace and Service name fixed in charts.ts), so it stays known
     // in the preview of a release update, whose `status` the provider leaves unknown
-    // (pulumi-kubernetes provider/pkg/provider/helm_release.go, Update: checkpointRelease of the inputs).
+    // (pulumi-kubernetes provider/pkg/provider/helm_release.go, Update: checkpointRelease of the inputs);
+    // but only once the release exists (idOnceExists).
     // dependsOn still reads it after the release, which waits until the Service has its load balancer:
     // the SDK sends the read once the release's URN resolves (@pulumi/pulumi runtime/resource.js,
     // readResource -> prepareResource -> dependsOn.js getAllTransitivelyReferencedResourceURNs), and the
     // engine answers a registration when its step is done (pulumi/pulumi pkg/resource/deploy/source_eval.go,
     // RegisterResource: "block waiting for the operation to finish").
     const serviceId = `${INGRESS_CONTROLLER.namespace}/${INGRESS_CONTROLLER.service}`;
-    const controller = k8s.core.v1.Service.get(`${name}-ingress-controller`, serviceId, {
+    const controller = k8s.core.v1.Service.get(`${name}-ingress-controller`, idOnceExists(args.ingress, serviceId), {
         parent,
         provider: args.provider,
         dependsOn: [args.ingress],
@@ -112,4 +113,15 @@ export function readLoadBalancer(parent: pulumi.ComponentResource, name: string,
         });
     });
     return { ip, id };
+}
+
+/**
+ * The id of an object `creator` makes, for a read of it: known once `creator` exists, unknown in the
+ * preview of the update that creates it. A preview reads an object whose id and provider are known,
+ * and fails with "resource '<id>' does not exist" when the object is not there yet (seen with the
+ * real engine on a live stack moved to the Gateway API: scripts/lifecycle-gateway-move.sh); the
+ * engine keeps a resource's id through an update and leaves it unknown for a create or replacement.
+ */
+export function idOnceExists(creator: pulumi.CustomResource, id: string): pulumi.Output<string> {
+    return creator.id.apply(() => id);
 }
