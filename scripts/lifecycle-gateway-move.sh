@@ -143,6 +143,17 @@ process.exit(at(moved) <= at(deleted) ? 0 : 1);
 EOF
 }
 
+# registryMode existing (prod): another stack owns the registry. The harness created it for its run
+# and deleted it at the end of it; it exists again for the rest of this one.
+DO_TOKEN=$(pulumi config get "${PF[@]:0:2}" digitalocean:token)
+SHARED_REGISTRY=
+if [ "$(pulumi config get "${PF[@]:0:2}" registryMode 2>/dev/null)" = existing ]; then
+	SHARED_REGISTRY=$(pulumi config get "${PF[@]:0:2}" registryName)
+	curl -sf -X POST -H "Authorization: Bearer $DO_TOKEN" -H 'Content-Type: application/json' \
+		-d "{\"name\":\"$SHARED_REGISTRY\",\"subscription_tier_slug\":\"basic\",\"region\":\"fra1\"}" "$DO_API/v2/registries" >/dev/null ||
+		fail "could not create the shared registry $SHARED_REGISTRY again"
+fi
+
 echo "before the move: load balancers: $(lb_names); Namecheap record $(record_ip)"
 if [ "$SCENARIO" = two-step ]; then
 	pulumi config set "${PF[@]:0:2}" --path ingress.controller gateway && pulumi config set "${PF[@]:0:2}" --path ingress.keepNginx true
@@ -175,6 +186,7 @@ if [ "$(pulumi config get "${PF[@]:0:2}" dbProtect 2>/dev/null)" = true ]; then
 fi
 timeout 1800 pulumi destroy --yes "${PF[@]}" >"$LOGS/gw-destroy.log" 2>&1 || { tail -n 40 "$LOGS/gw-destroy.log"; fail "pulumi destroy: $(grep -m1 -E '^\s*error: ' "$LOGS/gw-destroy.log" | cut -c1-300)"; }
 sleep 4
+[ -z "$SHARED_REGISTRY" ] || curl -sf -X DELETE -H "Authorization: Bearer $DO_TOKEN" "$DO_API/v2/registries/$SHARED_REGISTRY" >/dev/null
 left=$(curl -sf "$DO_API/_emulator/leftovers" | grep -v '^$' || true)
 [ -z "$left" ] || { printf '    left: %s\n' "$left"; fail "destroy left $(echo "$left" | wc -l) resource(s) in the emulator"; }
 for ns in django gateway ingress-nginx cert-manager metrics-server; do

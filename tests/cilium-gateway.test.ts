@@ -18,6 +18,9 @@ class FakeApiServer {
     /** Requests answered 500, by "METHOD path", once each (the API server's transient failures). */
     failOnce = new Set<string>();
     unauthorized = 0;
+    /** Rounds of the controller (its list of Gateways) and status patches, counted. */
+    lists = 0;
+    patches = 0;
     private server = http.createServer((req, res) => this.handle(req, res));
 
     async start(): Promise<string> {
@@ -48,7 +51,10 @@ class FakeApiServer {
             this.classes.set(input.metadata.name, input);
             return [201, input];
         }
-        if (key === `GET ${GW}/gateways`) return [200, { kind: "GatewayList", items: this.gateways }];
+        if (key === `GET ${GW}/gateways`) {
+            this.lists++;
+            return [200, { kind: "GatewayList", items: this.gateways }];
+        }
         if ((m = /^GET \/api\/v1\/namespaces\/([^/]+)\/services\/([^/]+)$/.exec(key))) {
             const svc = this.services.get(`${m[1]}/${m[2]}`);
             return svc ? [200, svc] : notFound;
@@ -64,6 +70,7 @@ class FakeApiServer {
             const gw = this.gateways.find((g) => g.metadata.namespace === ns && g.metadata.name === name);
             if (!gw) return notFound;
             gw.status = { ...gw.status, ...input.status };
+            this.patches++;
             return [200, gw];
         }
         return [404, { kind: "Status", code: 404, message: `no route ${key}` }];
@@ -140,5 +147,12 @@ describe("the Cilium Gateway stand-in", () => {
             expect(web.status.conditions.find((c: any) => c.type === type)).toMatchObject({ status: "True", observedGeneration: 3 });
         }
         expect(api.gateways[1].status).toBeUndefined();
+    });
+
+    test("a status that holds is not written again", async () => {
+        const patches = api.patches;
+        const rounds = api.lists;
+        await eventually(() => api.lists >= rounds + 5);
+        expect(api.patches).toBe(patches);
     });
 });

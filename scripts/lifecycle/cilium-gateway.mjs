@@ -114,9 +114,8 @@ async function reconcile(gw) {
             condition(gw, "Programmed", programmed ? "True" : "False", programmed ? "Programmed" : "AddressNotAssigned", programmed ? "Gateway successfully reconciled" : "waiting for the load balancer"),
         ],
     };
-    const same = JSON.stringify(gw.status?.addresses ?? []) === JSON.stringify(addresses) &&
-        (gw.status?.conditions ?? []).every((c) => status.conditions.some((d) => d.type === c.type && d.status === c.status && d.observedGeneration === c.observedGeneration));
-    if (same && (gw.status?.conditions ?? []).length === status.conditions.length) return;
+    const shape = (s) => JSON.stringify({ addresses: s?.addresses ?? [], conditions: (s?.conditions ?? []).map((c) => [c.type, c.status, c.observedGeneration]) });
+    if (shape(gw.status) === shape(status)) return;
     await ok(kube("PATCH", `${GW}/namespaces/${ns}/gateways/${gw.metadata.name}/status`, { status }, "application/merge-patch+json"), `setting the status of Gateway ${ns}/${gw.metadata.name}`);
     log(`Gateway ${ns}/${gw.metadata.name}: status.addresses = ${JSON.stringify(addresses)}`);
 }
