@@ -64,7 +64,7 @@ function resolverFor(servers: string[] | undefined, timeoutMs: number, tries: nu
  * Runs `query` on a fresh resolver (no state shared between queries). c-ares stretches short
  * timeouts (to about 250 ms) and doubles them per try, so a guard cancels at the intended bound.
  */
-async function withResolver<T>(
+export async function withResolver<T>(
     servers: string[] | undefined,
     timeoutMs: number,
     tries: number,
