@@ -10,22 +10,26 @@
 #                       keepNginx false, pulumi up, no-op preview
 #   one-step:           ingress.controller gateway, pulumi up, no-op preview
 #   pulumi destroy, leftovers
+# or, new-stack: the harness's whole lifecycle (up, no-op, update, upgrade, refresh, destroy) of a
+# stack with ingress.controller gateway from its first up, the CRDs and the stand-in installed as
+# soon as the harness's control plane is up (DOKS has them before the cluster is handed over).
 #
 # Checked at each step: the Namecheap record holds the Gateway's address once the Gateway path
 # exists; both load balancers exist while both paths serve; the record had moved before
 # ingress-nginx's load balancer was deleted; a second preview changes nothing; destroy leaves
 # nothing in the emulator.
 #
-# Usage: scripts/lifecycle-gateway-move.sh [two-step|one-step] [stack (default dev)]
+# Usage: scripts/lifecycle-gateway-move.sh [two-step|one-step|new-stack] [stack (default dev)]
 # Env:   LIFECYCLE_SH (default: shared/tools/lifecycle/lifecycle.sh beside the checkout),
 #        GATEWAY_API_VERSION (v1.4.1), LIFECYCLE_BUILD, PULUMI_BIN (as lifecycle.sh)
-# Last line: "gateway move <scenario> <stack>: ok" or "... failed (<reasons>)"; exit 1 unless ok.
+# Last line: "gateway move <scenario> <stack>: ok" or "... failed (<reasons>)"; exit 1 unless ok
+# (new-stack: the harness's own verdict line first).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 SCENARIO=${1:-two-step}
 STACK=${2:-dev}
-case $SCENARIO in two-step | one-step) ;; *) echo "usage: $0 [two-step|one-step] [stack]" >&2; exit 2 ;; esac
+case $SCENARIO in two-step | one-step | new-stack) ;; *) echo "usage: $0 [two-step|one-step|new-stack] [stack]" >&2; exit 2 ;; esac
 LIFECYCLE_SH=${LIFECYCLE_SH:-$(realpath ..)/shared/tools/lifecycle/lifecycle.sh}
 HARNESS=$(dirname "$LIFECYCLE_SH")
 OUT=${LIFECYCLE_BUILD:-${XDG_CACHE_HOME:-$HOME/.cache}/lifecycle-build}
@@ -38,6 +42,28 @@ if [ -z "${GW_WORK:-}" ]; then
 	GATEWAY_API_VERSION=${GATEWAY_API_VERSION:-v1.4.1}
 	gw_dir=$(module_dir gateway-move "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")
 	log=$(mktemp /tmp/gateway-move-harness.XXXXXX.log)
+	if [ "$SCENARIO" = new-stack ]; then
+		say gateway-move "the harness's lifecycle of a stack with ingress.controller gateway (log: $log)"
+		EXTRA_CONFIG="${EXTRA_CONFIG:-} ingress.controller=gateway" bash "$LIFECYCLE_SH" "$ROOT" "$STACK" >"$log" 2>&1 &
+		harness=$!
+		# The harness records its first process (in its namespace) once the control plane answers.
+		work=
+		while kill -0 "$harness" 2>/dev/null; do
+			[ -n "$work" ] || work=$(sed -n 's/^lifecycle: work directory \(\/tmp\/lifecycle\.[^ ]*\).*/\1/p' "$log" | head -1)
+			[ -n "$work" ] && [ -s "$work/pids" ] && break
+			sleep 0.2
+		done
+		pid=$([ -n "$work" ] && awk 'NR==1{print $2}' "$work/pids")
+		if [ -n "$pid" ]; then
+			GW_INSTALL_ONLY=1 GW_WORK=$work GW_CRDS="$gw_dir/config/crd/standard" GW_CRDS_VERSION="$GATEWAY_API_VERSION" \
+				nsenter --net="/proc/$pid/ns/net" -- bash "$0" "$SCENARIO" "$STACK"
+		fi
+		wait "$harness"
+		rc=$?
+		tail -n 2 "$log"
+		if [ "$rc" = 0 ]; then echo "gateway move new-stack $STACK: ok"; else echo "gateway move new-stack $STACK: failed (the harness's verdict above; $log)"; exit 1; fi
+		exit 0
+	fi
 	say gateway-move "pulumi up with ingress-nginx on the harness (log: $log)"
 	KEEP=1 STOP_AFTER=up UPGRADE=0 REFRESH=0 bash "$LIFECYCLE_SH" "$ROOT" "$STACK" >"$log" 2>&1
 	tail -n 1 "$log"
@@ -66,7 +92,36 @@ stop_everything() {
 	CP_RUN=$WORK/cp LIFECYCLE_BUILD=$OUT bash "$HARNESS/controlplane.sh" stop >/dev/null 2>&1
 	rm -rf "$WORK/cp/etcd-data"
 }
+# What DOKS provides and the harness does not: the CRDs and Cilium's Gateway controller (its PID
+# among the harness's, which stops it).
+install_gateway_support() {
+	say gateway-move "installing the Gateway API CRDs (standard channel, $GW_CRDS_VERSION) and a CiliumNetworkPolicy CRD"
+	KC apply --server-side -f "$GW_CRDS" >/dev/null || { fail "the Gateway API CRDs were refused"; return 1; }
+	# A stand-in without Cilium's schema (the objects are checked against it by npm test's validator).
+	KC apply --server-side -f - >/dev/null <<'EOF' || { fail "the CiliumNetworkPolicy CRD was refused"; return 1; }
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: ciliumnetworkpolicies.cilium.io}
+spec:
+  group: cilium.io
+  scope: Namespaced
+  names: {kind: CiliumNetworkPolicy, plural: ciliumnetworkpolicies, singular: ciliumnetworkpolicy, shortNames: [cnp]}
+  versions:
+    - name: v2
+      served: true
+      storage: true
+      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+EOF
+	KC wait --for condition=Established --timeout=60s crd --all >/dev/null
+	setsid node "$ROOT/scripts/lifecycle/cilium-gateway.mjs" --kube-server "https://127.0.0.1:${CP_API_PORT:-36443}" --kube-ca "$WORK/cp/pki/ca.crt" \
+		--kube-token-file "$WORK/cp/admin.token" --log "$LOGS/cilium-gateway.log" </dev/null >/dev/null 2>>"$LOGS/cilium-gateway.stderr" &
+	echo "cilium-gateway $!" >>"$WORK/pids"
+}
 if [ -n "${GW_STOP_ONLY:-}" ]; then stop_everything; exit 0; fi
+LOGS=$WORK/logs
+FAILED=()
+fail() { FAILED+=("$*"); echo "FAILED: $*"; }
+if [ -n "${GW_INSTALL_ONLY:-}" ]; then install_gateway_support; exit $?; fi
 trap stop_everything EXIT
 
 # The harness's environment for the CLI (lifecycle.sh, "Pulumi").
@@ -81,32 +136,8 @@ unset PULUMI_ACCESS_TOKEN DIGITALOCEAN_TOKEN DIGITALOCEAN_ACCESS_TOKEN KUBECONFI
 DO_API=http://127.0.0.1:$(port_of do-emulator)
 PF=(--stack "$STACK" --non-interactive --color never)
 cd "$WORK/proj" || exit 1
-LOGS=$WORK/logs
-FAILED=()
-fail() { FAILED+=("$*"); echo "FAILED: $*"; }
 
-# What DOKS provides and the harness does not: the CRDs and Cilium's Gateway controller.
-say gateway-move "installing the Gateway API CRDs (standard channel, $GW_CRDS_VERSION) and a CiliumNetworkPolicy CRD"
-KC apply --server-side -f "$GW_CRDS" >/dev/null || { fail "the Gateway API CRDs were refused"; exit 1; }
-# A stand-in without Cilium's schema (the objects are checked against it by npm test's validator).
-KC apply --server-side -f - >/dev/null <<'EOF' || { fail "the CiliumNetworkPolicy CRD was refused"; exit 1; }
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: ciliumnetworkpolicies.cilium.io}
-spec:
-  group: cilium.io
-  scope: Namespaced
-  names: {kind: CiliumNetworkPolicy, plural: ciliumnetworkpolicies, singular: ciliumnetworkpolicy, shortNames: [cnp]}
-  versions:
-    - name: v2
-      served: true
-      storage: true
-      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
-EOF
-KC wait --for condition=Established --timeout=60s crd --all >/dev/null
-setsid node "$ROOT/scripts/lifecycle/cilium-gateway.mjs" --kube-server "https://127.0.0.1:${CP_API_PORT:-36443}" --kube-ca "$WORK/cp/pki/ca.crt" \
-	--kube-token-file "$WORK/cp/admin.token" --log "$LOGS/cilium-gateway.log" </dev/null >/dev/null 2>>"$LOGS/cilium-gateway.stderr" &
-echo "cilium-gateway $!" >>"$WORK/pids"
+install_gateway_support
 
 state() { curl -sf "$DO_API/_emulator/state"; }
 lb_names() { state | node -e 'const s=JSON.parse(require("fs").readFileSync(0,"utf8"));console.log(Object.values(s.load_balancers||s.loadBalancers||{}).map(l=>l.name).sort().join(" "))'; }
