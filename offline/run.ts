@@ -39,8 +39,8 @@ export async function runOffline(program: Program, run: OfflineRun): Promise<{ e
                 // A read (Resource.get) arrives with the id to read; an import with its import id.
                 const read = args.id || undefined;
                 // A custom resource without an id to read is one the engine would create (unless the stack exists).
-                const created = run.existing !== true || (run.creating ?? []).includes(args.name);
-                const planned = run.preview === true && created && args.custom !== false && read === undefined;
+                const toCreate = run.existing !== true || (run.creating ?? []).includes(args.name);
+                const planned = run.preview === true && toCreate && args.custom !== false && read === undefined;
                 // The engine cannot read an object whose id is unknown (a preview before it
                 // exists), nor through a provider whose configuration is unknown (a first preview):
                 // it answers with no outputs, so they stay unknown (pulumi/pulumi

@@ -36,7 +36,6 @@ k8s_version=$(sed -n 's/^K8S_VERSION=\(v[0-9.]*\).*/\1/p' "$APISERVER_SH")
 KUBECTL=${APISERVER_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/kube-apiserver-$k8s_version}/kubectl
 [ -x "$KUBECTL" ] || { say apiserver-check "$KUBECTL missing: run $APISERVER_SH build once (about 15 minutes)"; exit 1; }
 
-
 say apiserver-check "fetching the CRDs: sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION (standard channel), github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION"
 crds=()
 gw_dir=$(module_dir apiserver-check "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION")

@@ -37,6 +37,9 @@ PBIN=$(realpath "${PULUMI_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-build/bin}
 # shellcheck source=scripts/system-tools.sh
 source scripts/system-tools.sh
 
+# The harness's work directory, from the first line of its log that names it.
+work_dir_of() { sed -n 's/^lifecycle: work directory \(\/tmp\/lifecycle\.[^ ]*\).*/\1/p' "$1" | head -1; }
+
 if [ -z "${GW_WORK:-}" ]; then
 	# Outside the harness's network namespace: the CRDs from the module proxy, then the harness's up.
 	GATEWAY_API_VERSION=${GATEWAY_API_VERSION:-v1.4.1}
@@ -49,7 +52,7 @@ if [ -z "${GW_WORK:-}" ]; then
 		# The harness records its first process (in its namespace) once the control plane answers.
 		work=
 		while kill -0 "$harness" 2>/dev/null; do
-			[ -n "$work" ] || work=$(sed -n 's/^lifecycle: work directory \(\/tmp\/lifecycle\.[^ ]*\).*/\1/p' "$log" | head -1)
+			[ -n "$work" ] || work=$(work_dir_of "$log")
 			[ -n "$work" ] && [ -s "$work/pids" ] && break
 			sleep 0.2
 		done
@@ -67,7 +70,7 @@ if [ -z "${GW_WORK:-}" ]; then
 	say gateway-move "pulumi up with ingress-nginx on the harness (log: $log)"
 	KEEP=1 STOP_AFTER=up UPGRADE=0 REFRESH=0 bash "$LIFECYCLE_SH" "$ROOT" "$STACK" >"$log" 2>&1
 	tail -n 1 "$log"
-	work=$(sed -n 's/^lifecycle: work directory \(\/tmp\/lifecycle\.[^ ]*\).*/\1/p' "$log" | head -1)
+	work=$(work_dir_of "$log")
 	pid=$(sed -n 's/.*nsenter --net=\/proc\/\([0-9]*\)\/ns\/net.*/\1/p' "$log" | head -1)
 	if [ -z "$work" ] || [ -z "$pid" ]; then
 		tail -n 30 "$log"

@@ -27,7 +27,7 @@ const DNS_GATED = {
 } as const;
 
 describe.each(STACKS_BY_CONTROLLER)("%s stack with ingress.controller %s: Namecheap record and propagation gate", (stack, controller) => {
-    const { set, lbIp: LB_IP } = CONTROLLERS[controller];
+    const { set, lbIp } = CONTROLLERS[controller];
     const gated = DNS_GATED[controller];
     let e: Evaluation;
     beforeAll(async () => {
@@ -44,7 +44,7 @@ describe.each(STACKS_BY_CONTROLLER)("%s stack with ingress.controller %s: Namech
         expect(env).toEqual({
             DNS_HOST: "app",
             DNS_DOMAIN: "acme-test.org",
-            DNS_IP: LB_IP,
+            DNS_IP: lbIp,
             NAMECHEAP_DDNS_URL: "https://dynamicdns.park-your-domain.com",
             NAMECHEAP_DDNS_PASSWORD: SECRET_TEXTS.namecheapPassword,
         });
@@ -69,7 +69,7 @@ describe.each(STACKS_BY_CONTROLLER)("%s stack with ingress.controller %s: Namech
         expect(unwrapSecrets(g.environment)).toEqual({
             DNS_HOST: "app",
             DNS_DOMAIN: "acme-test.org",
-            DNS_IP: LB_IP,
+            DNS_IP: lbIp,
             DNS_RESOLVERS: "",
             DNS_TIMEOUT_SECONDS: "900",
         });
@@ -80,11 +80,11 @@ describe.each(STACKS_BY_CONTROLLER)("%s stack with ingress.controller %s: Namech
     test(`${gated.what} is registered after the gate and carries its result`, () => {
         const waiting = one(e, gated.type, gated.name);
         expect(waiting.seq).toBeGreaterThan(gate().seq);
-        expect(waiting.inputs.metadata.annotations["django-doks/dns-ready"]).toBe(`${HOST}=${LB_IP}`);
+        expect(waiting.inputs.metadata.annotations["django-doks/dns-ready"]).toBe(`${HOST}=${lbIp}`);
     });
 
     test("nothing else waits for DNS", () => {
-        const waiting = e.resources.filter((r) => JSON.stringify(r.inputs).includes(`${HOST}=${LB_IP}`)).map((r) => r.name);
+        const waiting = e.resources.filter((r) => JSON.stringify(r.inputs).includes(`${HOST}=${lbIp}`)).map((r) => r.name);
         expect(waiting).toEqual([gated.name]);
         expect(e.resources.filter((r) => r.opts.dependsOn?.some((d) => d.startsWith("dns-"))).map((r) => r.name)).toEqual([
             `dns-propagated-${HOST}`,

@@ -8,6 +8,7 @@ import { stackCostEstimate } from "../components/cost";
 import { readConfig } from "../components/config/read";
 import { GATEWAY, gatewayIpv4 } from "../components/platform";
 import {
+    CONTROLLERS,
     evaluate,
     evaluateFailure,
     Evaluation,
@@ -46,7 +47,7 @@ const T = {
 };
 const HOST = USER_VALUES.hostname;
 const WWW = `www.${HOST.split(".").slice(1).join(".")}`;
-const GATEWAY_ONLY = { ingress: { controller: "gateway" } };
+const GATEWAY_ONLY = CONTROLLERS.gateway.set;
 const BOTH = { ingress: { controller: "gateway", keepNginx: true } };
 const releaseCharts = (e: Evaluation) => ofType(e, T.release).map((r) => r.inputs.chart);
 const dependsOnAny = (r: { dependencies: string[] }, keys: string[]) => keys.some((k) => r.dependencies.includes(k));

@@ -34,7 +34,7 @@ export const CONTROLLERS = {
     nginx: { set: {}, lbIp: LB_IP, lbId: LB_ID },
     gateway: { set: { ingress: { controller: "gateway" } }, lbIp: GATEWAY_LB_IP, lbId: GATEWAY_LB_ID },
 } as const;
-export type Controller = keyof typeof CONTROLLERS;
+type Controller = keyof typeof CONTROLLERS;
 /** Each stack with each controller: the suites that hold for both paths run over these. */
 export const STACKS_BY_CONTROLLER = (["dev", "prod"] as const).flatMap((stack) =>
     (Object.keys(CONTROLLERS) as Controller[]).map((controller) => [stack, controller] as const),

@@ -924,6 +924,19 @@ interface ServedPack {
     close(): void;
 }
 
+/** An Analyze request for a fixture, as the engine sends it (pulumi sdk/go/common/resource/plugin/analyzer_plugin.go, Analyze). */
+function analyzeRequest(served: ServedPack, f: Fixture): unknown {
+    const req = new served.pb.AnalyzeRequest();
+    req.setType(f.type);
+    req.setName(f.name);
+    req.setUrn(urnOf(f));
+    req.setProperties(served.structpb.Struct.fromJavaScript(f.props));
+    const options = new served.pb.AnalyzerResourceOptions();
+    options.setProtect(f.protect ?? false);
+    req.setOptions(options);
+    return req;
+}
+
 interface PackStart {
     /** The pack's folder (default: the repository's policy/). */
     packDir?: string;
@@ -1148,13 +1161,7 @@ Struct.prototype.toJavaScript = function () {
         ["a DigitalOcean VPC", { type: "digitalocean:index/vpc:Vpc", name: "vpc", props: { region: "fra1" } }],
     ] as [string, Fixture][])("%s", async (_label, f) => {
         fs.writeFileSync(counter, "");
-        const req = new served.pb.AnalyzeRequest();
-        req.setType(f.type);
-        req.setName(f.name);
-        req.setUrn(urnOf(f));
-        req.setProperties(served.structpb.Struct.fromJavaScript(f.props));
-        req.setOptions(new served.pb.AnalyzerResourceOptions());
-        await served.call("analyze", req);
+        await served.call("analyze", analyzeRequest(served, f));
         const conversions = fs.readFileSync(counter, "utf8").length;
         expect(conversions).toBeGreaterThan(0);
         expect(conversions).toBe(mayApply(f.type));
@@ -1194,14 +1201,8 @@ describe("policy/ as a local policy pack (pulumi preview --policy-pack policy)",
     });
 
     test("reports a violating Deployment through the real analyzer", async () => {
-        const req = new pb.AnalyzeRequest();
         const d = deployment(podSpec({ containers: [{ name: "web", image: "nginx:latest" }] }));
-        req.setType(d.type);
-        req.setName(d.name);
-        req.setUrn(urnOf(d));
-        req.setProperties(structpb.Struct.fromJavaScript(d.props));
-        req.setOptions(options());
-        const res: any = await call("analyze", req);
+        const res: any = await call("analyze", analyzeRequest(served, d));
         const got = res.getDiagnosticsList().map((x: any) => `${x.getPolicyname()}: ${x.getMessage()}`);
         const names = new Set(got.map((g: string) => g.split(":")[0]));
         expect([...names].sort()).toEqual([
@@ -1220,13 +1221,7 @@ describe("policy/ as a local policy pack (pulumi preview --policy-pack policy)",
         // The engine's sentinel for an unknown string (an image digest or VPC id not built yet).
         const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
         const analyze = async (f: Fixture) => {
-            const req = new pb.AnalyzeRequest();
-            req.setType(f.type);
-            req.setName(f.name);
-            req.setUrn(urnOf(f));
-            req.setProperties(structpb.Struct.fromJavaScript(f.props));
-            req.setOptions(options());
-            const res: any = await call("analyze", req);
+            const res: any = await call("analyze", analyzeRequest(served, f));
             return res.getDiagnosticsList().map((x: any) => `${x.getPolicyname()}: ${x.getMessage()}`);
         };
         expect(await analyze(deployment(podSpec({ containers: [goodContainer("web", { image: unknown })] })))).toEqual([]);

@@ -143,12 +143,14 @@ describe("system packages are announced, with the reason, before apt-get runs", 
 describe("slow steps say they are still running", () => {
     test("a line every PROGRESS_EVERY seconds while the command runs, and its exit status", () => {
         // The command ends only once a progress line was printed: no race with the machine's speed.
-        const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "progress-")), "stderr");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "progress-"));
+        const log = path.join(dir, "stderr");
         const r = sourced(
             `PROGRESS_EVERY=1; with_progress app "sleeping" bash -c 'until grep -q still "$0"; do sleep 0.05; done; exit 3' "${log}" 2>"${log}" || echo "status $?"`,
         );
-        expect(r.stdout).toBe("status 3");
         const lines = fs.readFileSync(log, "utf8").trim().split("\n");
+        fs.rmSync(dir, { recursive: true, force: true });
+        expect(r.stdout).toBe("status 3");
         expect(lines.length).toBeGreaterThanOrEqual(1);
         for (const line of lines) expect(line).toMatch(/^app: still sleeping \(\d+ s\)$/);
     });

@@ -87,13 +87,11 @@ export interface LoadBalancer {
 export function readLoadBalancer(parent: pulumi.ComponentResource, name: string, args: LoadBalancerArgs): LoadBalancer {
     // The id is the program's own (namespace and Service name fixed in charts.ts), so it stays known
     // in the preview of a release update, whose `status` the provider leaves unknown
-    // (pulumi-kubernetes provider/pkg/provider/helm_release.go, Update: checkpointRelease of the inputs);
-    // but only once the release exists (idOnceExists).
-    // dependsOn still reads it after the release, which waits until the Service has its load balancer:
-    // the SDK sends the read once the release's URN resolves (@pulumi/pulumi runtime/resource.js,
-    // readResource -> prepareResource -> dependsOn.js getAllTransitivelyReferencedResourceURNs), and the
-    // engine answers a registration when its step is done (pulumi/pulumi pkg/resource/deploy/source_eval.go,
-    // RegisterResource: "block waiting for the operation to finish").
+    // (pulumi-kubernetes provider/pkg/provider/helm_release.go, Update: checkpointRelease of the inputs).
+    // It waits for the release's id (idOnceExists), so the read comes after the release, which waits
+    // until the Service has its load balancer; the engine answers a registration when its step is done
+    // (pulumi/pulumi pkg/resource/deploy/source_eval.go, RegisterResource: "block waiting for the
+    // operation to finish"). dependsOn states the same order.
     const serviceId = `${INGRESS_CONTROLLER.namespace}/${INGRESS_CONTROLLER.service}`;
     const controller = k8s.core.v1.Service.get(`${name}-ingress-controller`, idOnceExists(args.ingress, serviceId), {
         parent,
